@@ -1,0 +1,154 @@
+/**
+ * The gateway's durable state, free of any database's specifics. SQLite (embedded default) and
+ * PostgreSQL (several replicas) implement it; test/store/contract.ts runs unchanged against each.
+ *
+ * The store is SCIM-aware only as far as the indexed fields go: it derives them from the resource data
+ * it is given and answers conditions on them. Filtering on anything else is done by the caller.
+ */
+
+import type { ResourceTypeName } from '../scim/schemas/registry.js';
+
+export type JsonObject = { [key: string]: unknown };
+
+/** A group member exactly as the client wrote it; `value` is the member's SCIM id. */
+export interface MemberRecord {
+  value: string;
+  /** The member object as sent ({value, display?, type?, $ref?}), returned exactly so. */
+  raw: JsonObject;
+}
+
+export interface ResourceRecord {
+  id: string;
+  type: ResourceTypeName;
+  /**
+   * The resource as the client wrote it, after normalization, without `id`, `meta`, the group's
+   * `members` (kept in `members`) and the user's `groups` (computed).
+   */
+  data: JsonObject;
+  /** Groups only, and only when asked for (`withMembers`). */
+  members?: MemberRecord[];
+  /** Starts at 1, +1 on every change. The ETag is derived from it. */
+  version: number;
+  /** ISO 8601 with milliseconds, UTC. */
+  created: string;
+  lastModified: string;
+}
+
+/** The fields a store indexes. Case-insensitive ones (userName, displayName) are stored folded. */
+export type IndexedField = 'id' | 'userName' | 'externalId' | 'displayName' | 'created' | 'lastModified';
+
+/** Fields whose stored form is folded with `foldCase`: conditions on them must carry folded values. */
+export const FOLDED_FIELDS: ReadonlySet<IndexedField> = new Set(['userName', 'displayName']);
+
+/** The one case folding used for case-insensitive uniqueness and comparison. */
+export const foldCase = (s: string): string => s.toLowerCase();
+
+/**
+ * A condition on indexed fields, compiled by each store to its own query language with bound
+ * parameters. String comparisons are by code unit; created/lastModified hold ISO strings that compare
+ * in time order (callers normalize dateTime values with `new Date(v).toISOString()`).
+ */
+export type StoreCondition =
+  | { op: 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 'le'; field: IndexedField; value: string }
+  | { op: 'pr'; field: IndexedField }
+  | { op: 'and' | 'or'; left: StoreCondition; right: StoreCondition }
+  | { op: 'not'; condition: StoreCondition };
+
+export interface StoreQuery {
+  condition?: StoreCondition;
+  sort?: { field: IndexedField; descending: boolean };
+  /** 0-based offset and page size; omit both to get every match. */
+  offset?: number;
+  limit?: number;
+  withMembers?: boolean;
+}
+
+export interface StoreQueryResult {
+  /** Matches of `condition`, before offset/limit. */
+  total: number;
+  records: ResourceRecord[];
+}
+
+export interface WriteInput {
+  data: JsonObject;
+  /** Groups: the full member list to store (replaces the old list on `replace`). */
+  members?: MemberRecord[];
+}
+
+export interface WriteOptions {
+  /** Reject the write unless the stored version equals this (optimistic concurrency / If-Match). */
+  ifVersion?: number;
+  /** Groups: displayName unique per app (case-insensitive). Users' userName is always unique. */
+  uniqueGroupDisplayName?: boolean;
+}
+
+export interface AuditEntry {
+  app: string;
+  /** e.g. 'create', 'replace', 'patch', 'delete'. */
+  action: string;
+  resourceType: ResourceTypeName;
+  resourceId?: string;
+  /** HTTP status the operation ended with. */
+  status: number;
+  /** Short, secret-free note (scimType, error detail). */
+  detail?: string;
+  requestId?: string;
+  durationMs?: number;
+}
+
+export interface AuditRecord extends AuditEntry {
+  seq: number;
+  at: string;
+}
+
+/** Errors a store throws; the resource service turns them into SCIM errors. */
+export class StoreError extends Error {
+  constructor(
+    readonly code: 'conflict' | 'not_found' | 'version_mismatch' | 'missing_members',
+    message: string,
+    /** conflict: the field that collided; missing_members: the ids that do not exist. */
+    readonly details: { field?: 'userName' | 'displayName' | 'id'; ids?: string[] } = {},
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+export interface Store {
+  /** Creates or upgrades the schema (versioned migrations). Idempotent. */
+  migrate(): Promise<void>;
+
+  /**
+   * Stores a new resource. `id` is generated (UUID) unless given. Throws StoreError 'conflict' when
+   * userName (users) or displayName (groups with uniqueGroupDisplayName) collides case-insensitively in
+   * the app, 'missing_members' when a member id is not a user or group of the app.
+   */
+  create(app: string, type: ResourceTypeName, input: WriteInput & { id?: string }, options?: WriteOptions): Promise<ResourceRecord>;
+
+  /** The resource, or null. Groups carry `members` only when `withMembers`. */
+  get(app: string, type: ResourceTypeName, id: string, options?: { withMembers?: boolean }): Promise<ResourceRecord | null>;
+
+  /**
+   * Replaces data (and for groups the member list when `input.members` is given) in one transaction,
+   * version + 1. Throws 'not_found', 'version_mismatch', 'conflict', 'missing_members'.
+   */
+  replace(app: string, type: ResourceTypeName, id: string, input: WriteInput, options?: WriteOptions): Promise<ResourceRecord>;
+
+  /**
+   * Deletes a resource and its memberships (as member and as group); the groups it was a member of get
+   * version + 1. False when it did not exist. Throws 'version_mismatch' with ifVersion.
+   */
+  delete(app: string, type: ResourceTypeName, id: string, options?: Pick<WriteOptions, 'ifVersion'>): Promise<boolean>;
+
+  /** Resources of one type matching `condition`, ordered by `sort` (default: created, then id). */
+  query(app: string, type: ResourceTypeName, query: StoreQuery): Promise<StoreQueryResult>;
+
+  /** For each user id, the groups it is a direct member of: one round trip for any number of ids. */
+  groupsOf(app: string, memberIds: readonly string[]): Promise<Map<string, { value: string; display: string }[]>>;
+
+  appendAudit(entry: AuditEntry): Promise<void>;
+  /** The newest audit records of an app, newest first. */
+  readAudit(app: string, limit: number): Promise<AuditRecord[]>;
+
+  close(): Promise<void>;
+}
