@@ -1,0 +1,91 @@
+/**
+ * The composition root: configuration → store → per-app runtimes (schemas, dialect, service, secrets)
+ * → express app. Everything else is a named module; nothing but this file wires them.
+ */
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { resolveSecrets } from './auth/secrets.js';
+import type { AppConfig, GatewayConfig } from './config/load.js';
+import { entraDialect } from './dialect/entra.js';
+import { strictDialect } from './dialect/strict.js';
+import type { Dialect } from './dialect/types.js';
+import { buildHttpApp, type HttpApp } from './http/server.js';
+import { ResourceService } from './service/resources.js';
+import { openStore } from './store/index.js';
+import type { Store } from './store/types.js';
+
+const DIALECTS: Record<AppConfig['dialect'], Dialect> = {
+  entra: entraDialect,
+  strict: strictDialect,
+};
+
+export interface Gateway {
+  handler: ReturnType<typeof buildHttpApp>;
+  store: Store;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  /** An already open store (tests share one); otherwise the configured one is opened. */
+  store?: Store;
+}
+
+export async function createGateway(config: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
+  const { log, env } = options;
+  // Secrets first: a missing credential must stop start-up before anything is opened.
+  const secrets = new Map([...config.apps.values()].map((app) => [app.name, resolveSecrets(app, env, config.dataDir)]));
+  const store = options.store ?? (await openStore(config.store));
+
+  const apps = new Map<string, HttpApp>();
+  for (const app of config.apps.values()) {
+    const resolved = secrets.get(app.name)!;
+    const runtime = {
+      name: app.name,
+      registry: app.registry,
+      store,
+      dialect: DIALECTS[app.dialect],
+      uniqueGroupDisplayName: app.uniqueGroupDisplayName,
+    };
+    apps.set(app.name, {
+      name: app.name,
+      registry: app.registry,
+      secretDigests: resolved.digests,
+      service: new ResourceService(runtime, log.child({ app: app.name })),
+    });
+    log.info({ app: app.name, connector: app.connector, dialect: app.dialect, secrets: resolved.origins }, 'app ready');
+  }
+
+  const handler = buildHttpApp(
+    apps,
+    {
+      publicUrl: config.server.publicUrl,
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      limits: { defaultCount: config.server.defaultCount, maxResults: config.server.maxResults },
+    },
+    log,
+  );
+  return {
+    handler,
+    store,
+    close: async () => {
+      if (!options.store) await store.close();
+    },
+  };
+}
+
+/** Stops accepting connections, lets requests in flight finish (up to `graceMs`), then closes. */
+export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+    }, graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

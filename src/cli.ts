@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * `scim-bridge <command>`: operator commands that need no running gateway.
+ *   validate [--config <file>]   check the whole configuration; exit 1 listing every problem
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config/load.js';
+
+const USAGE = `usage: scim-bridge validate [--config <file>]
+
+  validate   check the gateway configuration (default: $SCIM_BRIDGE_CONFIG or config/gateway.yaml)
+`;
+
+function validate(args: string[]): number {
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, strict: true });
+  const file = values.config ?? process.env.SCIM_BRIDGE_CONFIG ?? 'config/gateway.yaml';
+  try {
+    const config = loadConfig(file, { dataDir: resolve(process.env.SCIM_BRIDGE_DATA_DIR ?? './data') });
+    process.stdout.write(`${config.file}: OK\n`);
+    for (const app of config.apps.values()) {
+      const extensions = [...app.registry.extensionSchemas('User'), ...app.registry.extensionSchemas('Group')].map((s) => s.id);
+      process.stdout.write(`  app ${app.name}: connector ${app.connector}, dialect ${app.dialect}, extensions: ${extensions.join(', ') || 'none'}\n`);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function run(argv: string[]): number {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'validate':
+        return validate(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`scim-bridge: unknown command "${command}"\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    process.stderr.write(`scim-bridge: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+}
+
+process.exitCode = run(process.argv.slice(2));

@@ -1,0 +1,154 @@
+/**
+ * Loads the gateway configuration once: YAML → schema validation → references checked → frozen.
+ * Every problem found is reported in one ConfigError, each naming the file and the path in it.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { enterpriseUserSchema, ENTERPRISE_USER_SCHEMA } from '../scim/schemas/core.js';
+import { SchemaRegistry } from '../scim/schemas/registry.js';
+import { attr, type AttributeDefinition, type SchemaDefinition } from '../scim/schemas/types.js';
+import { extensionSchemaFile, gatewaySchema, type AppFileConfig, type GatewayFileConfig } from './schema.js';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface AppConfig {
+  name: string;
+  connector: AppFileConfig['connector'];
+  dialect: AppFileConfig['dialect'];
+  auth: AppFileConfig['auth'];
+  uniqueGroupDisplayName: boolean;
+  registry: SchemaRegistry;
+}
+
+export interface GatewayConfig {
+  /** The configuration file, for messages. */
+  file: string;
+  dataDir: string;
+  server: GatewayFileConfig['server'];
+  store: { kind: 'sqlite'; path: string };
+  apps: ReadonlyMap<string, AppConfig>;
+}
+
+export interface LoadOptions {
+  /** Where relative store paths and generated secrets live (SCIM_BRIDGE_DATA_DIR). */
+  dataDir: string;
+}
+
+function formatIssues(file: string, prefix: (string | number)[], issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = [...prefix, ...issue.path].map(String).join('.');
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    return `${file}: ${path || '(top level)'}: ${message}`;
+  });
+}
+
+/** Parses one YAML file; syntax errors become problems with line numbers. */
+function readYaml(file: string, displayName: string, problems: string[]): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    problems.push(`${displayName}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    return undefined;
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) problems.push(`${displayName}: ${e.message.split('\n')[0]}`);
+    return undefined;
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+function toAttribute(decl: z.output<typeof extensionSchemaFile>['attributes'][number]): AttributeDefinition {
+  const { name, type, subAttributes, ...rest } = decl;
+  const more: Partial<AttributeDefinition> = { ...rest };
+  if (subAttributes) more.subAttributes = subAttributes.map((s) => toAttribute(s));
+  return attr(name, type, more);
+}
+
+function loadExtensionSchemas(
+  configDir: string,
+  files: string[],
+  problems: string[],
+): Map<string, { schema: SchemaDefinition; resourceType: 'User' | 'Group' }> {
+  const byUrn = new Map<string, { schema: SchemaDefinition; resourceType: 'User' | 'Group' }>();
+  byUrn.set(ENTERPRISE_USER_SCHEMA.toLowerCase(), { schema: enterpriseUserSchema, resourceType: 'User' });
+  for (const file of files) {
+    const full = resolve(configDir, file);
+    const shown = relative(process.cwd(), full) || full;
+    const raw = readYaml(full, shown, problems);
+    if (raw === undefined) continue;
+    const parsed = extensionSchemaFile.safeParse(raw);
+    if (!parsed.success) {
+      problems.push(...formatIssues(shown, [], parsed.error.issues));
+      continue;
+    }
+    const { id, name, description, resourceType, attributes } = parsed.data;
+    if (byUrn.has(id.toLowerCase())) {
+      problems.push(`${shown}: id: schema ${id} is defined more than once`);
+      continue;
+    }
+    byUrn.set(id.toLowerCase(), { schema: { id, name, description, attributes: attributes.map(toAttribute) }, resourceType });
+  }
+  return byUrn;
+}
+
+/** Reads, validates and freezes the configuration at `file`. Throws ConfigError listing every problem. */
+export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
+  const problems: string[] = [];
+  const shown = relative(process.cwd(), resolve(file)) || file;
+  const raw = readYaml(file, shown, problems);
+  if (raw === undefined) throw new ConfigError(problems);
+
+  const parsed = gatewaySchema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(formatIssues(shown, [], parsed.error.issues));
+  const cfg = parsed.data;
+
+  const extensions = loadExtensionSchemas(dirname(resolve(file)), cfg.schemas, problems);
+  const apps = new Map<string, AppConfig>();
+  for (const [name, app] of Object.entries(cfg.apps)) {
+    const perType: Record<'User' | 'Group', SchemaDefinition[]> = { User: [], Group: [] };
+    for (const type of ['User', 'Group'] as const) {
+      app.schemas[type].forEach((urn, i) => {
+        const found = extensions.get(urn.toLowerCase());
+        const where = `${shown}: apps.${name}.schemas.${type}.${i}`;
+        if (!found) problems.push(`${where}: unknown extension schema ${urn} (declare its file under "schemas")`);
+        else if (found.resourceType !== type) problems.push(`${where}: ${urn} extends ${found.resourceType}, not ${type}`);
+        else if (perType[type].includes(found.schema)) problems.push(`${where}: ${urn} is listed twice`);
+        else perType[type].push(found.schema);
+      });
+    }
+    if (app.auth.secrets.length === 0 && app.auth.whenUnset === 'refuse') {
+      problems.push(`${shown}: apps.${name}.auth: no secret sources and whenUnset is "refuse": nobody could call this app`);
+    }
+    apps.set(
+      name,
+      Object.freeze({
+        name,
+        connector: app.connector,
+        dialect: app.dialect,
+        auth: app.auth,
+        uniqueGroupDisplayName: app.groups.uniqueDisplayName,
+        registry: new SchemaRegistry({ User: perType.User, Group: perType.Group }),
+      }),
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const storePath = isAbsolute(cfg.store.path) ? cfg.store.path : resolve(options.dataDir, cfg.store.path);
+  return Object.freeze({
+    file: shown,
+    dataDir: options.dataDir,
+    server: Object.freeze({ ...cfg.server }),
+    store: Object.freeze({ kind: cfg.store.kind, path: storePath }),
+    apps,
+  });
+}

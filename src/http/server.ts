@@ -1,0 +1,57 @@
+/**
+ * The express application: request ids and logging, then per app: authenticate → parse body → SCIM
+ * routes; a SCIM error for everything that goes wrong.
+ */
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { notFound, unsupportedMediaType } from '../scim/errors.js';
+import { authenticateApp, type AuthenticatedApp } from './authenticate.js';
+import { requestLogging } from './logging.js';
+import { errorHandler, sendScim } from './respond.js';
+import { scimRoutes, type RouteOptions, type RoutedApp } from './scim-routes.js';
+
+export type HttpApp = AuthenticatedApp & RoutedApp;
+
+export interface HttpOptions extends RouteOptions {
+  bodyLimitBytes: number;
+}
+
+const JSON_TYPES = ['application/scim+json', 'application/json'];
+
+/** A body in anything but JSON is refused with 415 before it is read. */
+function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
+  const hasBody = req.get('transfer-encoding') !== undefined || Number(req.get('content-length') ?? 0) > 0;
+  if (hasBody && !req.is(JSON_TYPES)) {
+    next(unsupportedMediaType('The request body must be application/scim+json'));
+    return;
+  }
+  next();
+}
+
+export function buildHttpApp(apps: ReadonlyMap<string, HttpApp>, options: HttpOptions, log: Logger): express.Express {
+  const app = express();
+  // SCIM versions are our ETags; express's body-hash ETag would be wrong (and costs a hash per response).
+  app.set('etag', false);
+  app.set('x-powered-by', false);
+  app.set('query parser', 'simple');
+
+  app.use(requestLogging(log));
+
+  app.get('/healthz', (_req, res) => {
+    sendScim(res, 200, { status: 'ok' });
+  });
+
+  app.use(
+    '/apps/:app/scim/v2',
+    authenticateApp(apps, log),
+    requireJsonBody,
+    express.json({ type: JSON_TYPES, limit: options.bodyLimitBytes, strict: true }),
+    scimRoutes(options),
+  );
+
+  app.use(() => {
+    throw notFound('Not found');
+  });
+  app.use(errorHandler(log));
+  return app;
+}
