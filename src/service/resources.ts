@@ -217,7 +217,9 @@ export class ResourceService {
   private wants(type: ResourceTypeName, name: 'members' | 'groups', projection: Projection): boolean {
     if ((type === 'Group') !== (name === 'members')) return false;
     const lower = name.toLowerCase();
-    const named = (refs: Projection['attributes']) => refs?.some((r) => r.name.toLowerCase() === lower && (r.uri === undefined || !r.uri.includes('extension')));
+    const core = this.app.registry.coreSchema(type).id.toLowerCase();
+    const named = (refs: Projection['attributes']) =>
+      refs?.some((r) => r.name.toLowerCase() === lower && (r.uri === undefined || r.uri.toLowerCase() === core));
     if (projection.attributes) return named(projection.attributes) === true;
     return !(named(projection.excludedAttributes) === true);
   }
