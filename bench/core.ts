@@ -1,0 +1,194 @@
+/**
+ * `npm run bench`: the core SCIM calls against a bare express baseline and against the gateway, in one
+ * run on one machine, printed as ratios. Each server runs in its own child process and only one is under
+ * load at any moment; autocannon runs here, so on two cores the server and the load each get one. Flags: `--json` prints the figures as JSON instead of a table,
+ * `--baseline-only` skips the gateway. Env: BENCH_SECONDS (default 10), BENCH_USERS (default 10000).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, installCleanup, readMemory, removeAtExit, startServer, stopServer, type ServerChild } from './children.js';
+import { measure, type LoadSettings, type Measurement } from './load.js';
+import { preloadUsers } from './preload.js';
+import { failures, formatFailures, formatTable, type BenchReport, type MemoryFigures, type ScenarioResult } from './report.js';
+import { SCENARIOS, preloadUserName, type Scenario, type Target } from './scenarios.js';
+import { verifyShapes } from './verify.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BASELINE_SCRIPT = fileURLToPath(new URL('./baseline-server.js', import.meta.url));
+const GATEWAY_SCRIPT = join(REPO_ROOT, 'dist/src/main.js');
+const GATEWAY_LOG_LEVEL = 'info';
+const PRELOAD_CONCURRENCY = 16;
+
+/** A mistake in how the bench was called: its message is the whole story, no stack needed. */
+class UsageError extends Error {}
+
+interface Flags {
+  json: boolean;
+  baselineOnly: boolean;
+}
+
+function parseFlags(argv: readonly string[]): Flags {
+  const flags: Flags = { json: false, baselineOnly: false };
+  for (const arg of argv) {
+    if (arg === '--json') flags.json = true;
+    else if (arg === '--baseline-only') flags.baselineOnly = true;
+    else throw new UsageError(`bench: unknown argument "${arg}" (known: --json, --baseline-only)`);
+  }
+  return flags;
+}
+
+function intFromEnv(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`bench: ${name}="${raw}" must be an integer in [${min}, ${max}]`);
+  return value;
+}
+
+const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
+
+function scimHeaders(token: string): Record<string, string> {
+  return { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', accept: 'application/scim+json' };
+}
+
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', ...extra };
+  // A per-app token in the caller's environment would win over ours and turn every request into a 401.
+  delete env.SCIM_BRIDGE_TOKEN_DIRECTORY;
+  return env;
+}
+
+interface Session {
+  server: ServerChild;
+  origin: string;
+  target: Target;
+}
+
+async function startBaseline(users: number, runTag: string): Promise<Session> {
+  const port = await freePort();
+  progress(`starting baseline on port ${port}`);
+  const server = await startServer({
+    name: 'baseline',
+    script: BASELINE_SCRIPT,
+    cwd: REPO_ROOT,
+    env: childEnv({}),
+    port,
+    healthUrl: `http://127.0.0.1:${port}/healthz`,
+  });
+  const target: Target = {
+    headers: scimHeaders(randomBytes(24).toString('hex')),
+    userNames: Array.from({ length: users }, (_, i) => preloadUserName(i)),
+    ids: Array.from({ length: users }, () => randomUUID()),
+    runTag,
+  };
+  return { server, origin: `http://127.0.0.1:${port}`, target };
+}
+
+interface GatewaySession extends Session {
+  preloadSeconds: number;
+  afterPreloadRssBytes: number;
+}
+
+/** Starts the gateway on a fresh SQLite file and fills it; the data dir goes when the bench exits. */
+async function startGateway(users: number, runTag: string, started: ServerChild[]): Promise<GatewaySession> {
+  if (!existsSync(GATEWAY_SCRIPT)) throw new Error(`bench: ${GATEWAY_SCRIPT} does not exist (npm run build; or --baseline-only)`);
+  const dataDir = mkdtempSync(join(tmpdir(), 'scim-bridge-bench-'));
+  removeAtExit(dataDir);
+  const token = randomBytes(24).toString('hex');
+  const port = await freePort();
+  progress(`starting gateway on port ${port} (data dir ${dataDir})`);
+  const server = await startServer({
+    name: 'gateway',
+    script: GATEWAY_SCRIPT,
+    cwd: REPO_ROOT,
+    env: childEnv({
+      SCIM_BRIDGE_TOKEN: token,
+      SCIM_BRIDGE_DATA_DIR: dataDir,
+      SCIM_BRIDGE_CONFIG: 'config/gateway.yaml',
+      SCIM_BRIDGE_LOG_LEVEL: GATEWAY_LOG_LEVEL,
+    }),
+    port,
+    healthUrl: `http://127.0.0.1:${port}/healthz`,
+  });
+  started.push(server);
+  const origin = `http://127.0.0.1:${port}`;
+  const headers = scimHeaders(token);
+  progress(`preloading ${users} users (concurrency ${PRELOAD_CONCURRENCY})`);
+  const preload = await preloadUsers(origin, headers, users, PRELOAD_CONCURRENCY);
+  progress(`preloaded in ${preload.seconds.toFixed(1)} s`);
+  const afterPreloadRssBytes = readMemory(server.process.pid!).rssBytes;
+  const target: Target = { headers, userNames: preload.userNames, ids: preload.ids, runTag };
+  return { server, origin, target, preloadSeconds: preload.seconds, afterPreloadRssBytes };
+}
+
+async function measureOn(session: Session, scenario: Scenario, settings: LoadSettings): Promise<Measurement> {
+  progress(`${session.server.name}: ${scenario.name} (${settings.warmupSeconds} s warm-up + ${settings.seconds} s)`);
+  return measure(session.origin, scenario, session.target, settings);
+}
+
+/**
+ * Both servers live, but only one under load at any moment: each scenario runs on the baseline and then
+ * at once on the gateway, so a ratio compares two runs seconds apart and drift in the machine's load
+ * (a shared 2-core box) touches both sides alike.
+ */
+async function runScenarios(baseline: Session, gateway: Session | undefined, settings: LoadSettings): Promise<ScenarioResult[]> {
+  await verifyShapes(baseline.origin, baseline.target, false);
+  if (gateway) await verifyShapes(gateway.origin, gateway.target, true);
+  const rows: ScenarioResult[] = [];
+  for (const scenario of SCENARIOS) {
+    const b = await measureOn(baseline, scenario, settings);
+    const g = gateway ? await measureOn(gateway, scenario, settings) : undefined;
+    const ratio = g && b.requestsPerSecond > 0 ? g.requestsPerSecond / b.requestsPerSecond : undefined;
+    rows.push({ name: scenario.name, target: scenario.target, baseline: b, gateway: g, ratio });
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2));
+  const settings: LoadSettings = { connections: 10, warmupSeconds: 2, seconds: intFromEnv('BENCH_SECONDS', 10, 1, 600) };
+  const users = intFromEnv('BENCH_USERS', 10_000, 1, 1_000_000);
+  const runTag = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  installCleanup();
+
+  const started: ServerChild[] = [];
+  let report: BenchReport;
+  try {
+    const baseline = await startBaseline(users, runTag);
+    started.push(baseline.server);
+    const gateway = flags.baselineOnly ? undefined : await startGateway(users, runTag, started);
+    const scenarios = await runScenarios(baseline, gateway, settings);
+    const peak = (s: Session): MemoryFigures => ({ peakRssBytes: readMemory(s.server.process.pid!).peakRssBytes });
+    report = {
+      node: process.version,
+      cpus: availableParallelism(),
+      connections: settings.connections,
+      warmupSeconds: settings.warmupSeconds,
+      seconds: settings.seconds,
+      users,
+      logging: `pino level "${GATEWAY_LOG_LEVEL}" (one line per request), child stdout to /dev/null; NODE_ENV=${childEnv({}).NODE_ENV}`,
+      preloadSeconds: gateway?.preloadSeconds,
+      scenarios,
+      baselineMemory: peak(baseline),
+      gatewayMemory: gateway ? { ...peak(gateway), afterPreloadRssBytes: gateway.afterPreloadRssBytes } : undefined,
+    };
+  } finally {
+    for (const server of started) await stopServer(server);
+  }
+
+  process.stdout.write(`${flags.json ? JSON.stringify(report, null, 2) : formatTable(report)}\n`);
+  const found = failures(report);
+  if (found.length > 0) {
+    process.stderr.write(`${formatFailures(found)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((error: unknown) => {
+  const text = error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`${text}\n`);
+  process.exitCode = 1;
+});
