@@ -1,0 +1,26 @@
+/** Store factory: configuration in, a migrated Store out. PostgreSQL joins the union later. */
+
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { openSqliteStore } from './sqlite/index.js';
+import type { Store } from './types.js';
+
+export type StoreConfig = { kind: 'sqlite'; path: string };
+
+export async function openStore(config: StoreConfig): Promise<Store> {
+  switch (config.kind) {
+    case 'sqlite': {
+      if (config.path !== ':memory:') await mkdir(dirname(config.path), { recursive: true });
+      const store = openSqliteStore({ path: config.path });
+      try {
+        await store.migrate();
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
+      return store;
+    }
+    default:
+      throw new Error(`unknown store kind: ${String((config as { kind: unknown }).kind)}`);
+  }
+}
