@@ -2,7 +2,8 @@
  * `npm run bench`: the core SCIM calls against a bare express baseline and against the gateway, in one
  * run on one machine, printed as ratios. Each server runs in its own child process and only one is under
  * load at any moment; autocannon runs here, so on two cores the server and the load each get one. Flags: `--json` prints the figures as JSON instead of a table,
- * `--baseline-only` skips the gateway. Env: BENCH_SECONDS (default 10), BENCH_USERS (default 10000).
+ * `--baseline-only` skips the gateway. Env: BENCH_SECONDS (default 10), BENCH_USERS (default 10000),
+ * BENCH_LOG_LEVEL (the gateway's, default info).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -19,7 +20,8 @@ import { verifyShapes } from './verify.js';
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BASELINE_SCRIPT = fileURLToPath(new URL('./baseline-server.js', import.meta.url));
 const GATEWAY_SCRIPT = join(REPO_ROOT, 'dist/src/main.js');
-const GATEWAY_LOG_LEVEL = 'info';
+// 'info' is what users run (one line per request); BENCH_LOG_LEVEL=warn shows what that line costs.
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 const PRELOAD_CONCURRENCY = 16;
 
 /** A mistake in how the bench was called: its message is the whole story, no stack needed. */
@@ -93,7 +95,7 @@ interface GatewaySession extends Session {
 }
 
 /** Starts the gateway on a fresh SQLite file and fills it; the data dir goes when the bench exits. */
-async function startGateway(users: number, runTag: string, started: ServerChild[]): Promise<GatewaySession> {
+async function startGateway(users: number, runTag: string, logLevel: string, started: ServerChild[]): Promise<GatewaySession> {
   if (!existsSync(GATEWAY_SCRIPT)) throw new Error(`bench: ${GATEWAY_SCRIPT} does not exist (npm run build; or --baseline-only)`);
   const dataDir = mkdtempSync(join(tmpdir(), 'scim-bridge-bench-'));
   removeAtExit(dataDir);
@@ -108,7 +110,7 @@ async function startGateway(users: number, runTag: string, started: ServerChild[
       SCIM_BRIDGE_TOKEN: token,
       SCIM_BRIDGE_DATA_DIR: dataDir,
       SCIM_BRIDGE_CONFIG: 'config/gateway.yaml',
-      SCIM_BRIDGE_LOG_LEVEL: GATEWAY_LOG_LEVEL,
+      SCIM_BRIDGE_LOG_LEVEL: logLevel,
     }),
     port,
     healthUrl: `http://127.0.0.1:${port}/healthz`,
@@ -151,6 +153,8 @@ async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const settings: LoadSettings = { connections: 10, warmupSeconds: 2, seconds: intFromEnv('BENCH_SECONDS', 10, 1, 600) };
   const users = intFromEnv('BENCH_USERS', 10_000, 1, 1_000_000);
+  const logLevel = process.env.BENCH_LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`bench: BENCH_LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
   const runTag = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   installCleanup();
 
@@ -159,7 +163,7 @@ async function main(): Promise<void> {
   try {
     const baseline = await startBaseline(users, runTag);
     started.push(baseline.server);
-    const gateway = flags.baselineOnly ? undefined : await startGateway(users, runTag, started);
+    const gateway = flags.baselineOnly ? undefined : await startGateway(users, runTag, logLevel, started);
     const scenarios = await runScenarios(baseline, gateway, settings);
     const peak = (s: Session): MemoryFigures => ({ peakRssBytes: readMemory(s.server.process.pid!).peakRssBytes });
     report = {
@@ -169,7 +173,7 @@ async function main(): Promise<void> {
       warmupSeconds: settings.warmupSeconds,
       seconds: settings.seconds,
       users,
-      logging: `pino level "${GATEWAY_LOG_LEVEL}" (one line per request), child stdout to /dev/null; NODE_ENV=${childEnv({}).NODE_ENV}`,
+      logging: `pino level "${logLevel}"${logLevel === 'info' ? ' (one line per request)' : ''}, child stdout to /dev/null; NODE_ENV=${childEnv({}).NODE_ENV}`,
       preloadSeconds: gateway?.preloadSeconds,
       scenarios,
       baselineMemory: peak(baseline),
