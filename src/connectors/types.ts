@@ -1,0 +1,62 @@
+/**
+ * A connector carries SCIM changes to the system of record. The resource service calls it after a
+ * request is validated and before the store commits, so a native failure leaves the store unchanged.
+ * `store` (the gateway is the system of record) does nothing; `rest` executes a plugin.
+ */
+import type { ResourceTypeName } from '../scim/schemas/registry.js';
+import type { JsonObject } from '../store/types.js';
+
+export interface ConnectorContext {
+  requestId: string;
+  /** SCIM id → native id of another resource of the same app (manager, group members); undefined when unmapped. */
+  nativeIdOf(type: ResourceTypeName, scimId: string): Promise<string | undefined>;
+  /** native id → SCIM id, for references in adopted native records. */
+  scimIdOf(type: ResourceTypeName, nativeId: string): Promise<string | undefined>;
+}
+
+/** A native record seen through the plugin's native → SCIM mapping. */
+export interface NativeMatch {
+  nativeId: string;
+  /** Canonical-ish SCIM resource (schemas, attributes, extension URN keys); validated by the caller. */
+  resource: JsonObject;
+}
+
+/** An equality the gateway may look up natively when its store has no match (adoption). */
+export interface NativeLookup {
+  /** Canonical SCIM path as written in a filter, e.g. 'userName', 'externalId', 'emails.value'. */
+  path: string;
+  value: string;
+}
+
+export interface Connector {
+  readonly kind: 'store' | 'rest';
+
+  /**
+   * Creates the resource natively (or adopts an existing native record the plugin finds for it) and
+   * returns its native id. Must never create two native records for one call, even when a timed-out
+   * request is retried (search before retrying a non-idempotent create).
+   */
+  create(type: ResourceTypeName, resource: JsonObject, ctx: ConnectorContext): Promise<{ nativeId?: string }>;
+
+  /** Brings the native record from `before` to `after` (full SCIM resources), sending only what changed. */
+  update(type: ResourceTypeName, nativeId: string, before: JsonObject, after: JsonObject, ctx: ConnectorContext): Promise<void>;
+
+  /** Deletes (or deactivates, per the plugin's delete mode) the native record. */
+  delete(type: ResourceTypeName, nativeId: string, resource: JsonObject, ctx: ConnectorContext): Promise<void>;
+
+  /** Which lookups `find` can answer natively (e.g. users by 'emails.value' and 'userName'). */
+  canFind(type: ResourceTypeName, path: string): boolean;
+
+  /** An existing native record matching the lookup, for adoption; undefined when there is none. */
+  find(type: ResourceTypeName, lookup: NativeLookup, ctx: ConnectorContext): Promise<NativeMatch | undefined>;
+}
+
+/** The store connector: the gateway is the system of record; every call is a no-op. */
+export const storeConnector: Connector = {
+  kind: 'store',
+  create: async () => ({}),
+  update: async () => {},
+  delete: async () => {},
+  canFind: () => false,
+  find: async () => undefined,
+};
