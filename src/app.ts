@@ -4,7 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import { resolveSecrets } from './auth/secrets.js';
+import { createInboundSecurity, type ReloadSummary } from './auth/inbound.js';
 import type { AppConfig, GatewayConfig } from './config/load.js';
 import { entraDialect } from './dialect/entra.js';
 import { strictDialect } from './dialect/strict.js';
@@ -22,6 +22,8 @@ const DIALECTS: Record<AppConfig['dialect'], Dialect> = {
 export interface Gateway {
   handler: ReturnType<typeof buildHttpApp>;
   store: Store;
+  /** Rebuilds every app's credentials from `next` and swaps them in at once (SIGHUP); throws, changing nothing, if `next` is broken. */
+  reloadAuth(next: GatewayConfig): ReloadSummary;
   close(): Promise<void>;
 }
 
@@ -30,17 +32,18 @@ export interface GatewayOptions {
   log: Logger;
   /** An already open store (tests share one); otherwise the configured one is opened. */
   store?: Store;
+  /** The clock of token expiry checks, throttles and rate limits (tests); default Date.now. */
+  now?: () => number;
 }
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
   const { log, env } = options;
   // Secrets first: a missing credential must stop start-up before anything is opened.
-  const secrets = new Map([...config.apps.values()].map((app) => [app.name, resolveSecrets(app, env, config.dataDir)]));
+  const inbound = createInboundSecurity(config, env, { now: options.now });
   const store = options.store ?? (await openStore(config.store));
 
   const apps = new Map<string, HttpApp>();
   for (const app of config.apps.values()) {
-    const resolved = secrets.get(app.name)!;
     const runtime = {
       name: app.name,
       registry: app.registry,
@@ -51,10 +54,9 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     apps.set(app.name, {
       name: app.name,
       registry: app.registry,
-      secretDigests: resolved.digests,
       service: new ResourceService(runtime, log.child({ app: app.name })),
     });
-    log.info({ app: app.name, connector: app.connector, dialect: app.dialect, secrets: resolved.origins }, 'app ready');
+    log.info({ app: app.name, connector: app.connector, dialect: app.dialect, auth: inbound.describe(app.name) }, 'app ready');
   }
 
   const handler = buildHttpApp(
@@ -62,6 +64,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     {
       publicUrl: config.server.publicUrl,
       bodyLimitBytes: config.server.bodyLimitBytes,
+      security: inbound.security,
       limits: { defaultCount: config.server.defaultCount, maxResults: config.server.maxResults },
     },
     log,
@@ -69,6 +72,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   return {
     handler,
     store,
+    reloadAuth: (next) => inbound.reload(next),
     close: async () => {
       if (!options.store) await store.close();
     },

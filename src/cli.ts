@@ -2,15 +2,17 @@
 /**
  * `scim-bridge <command>`: operator commands that need no running gateway.
  *   validate [--config <file>]   check the whole configuration; exit 1 listing every problem
+ *   hash-secret [--cost <N>]     read a secret from stdin, print its salted scrypt hash
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config/load.js';
+import { HASH_SECRET_USAGE, hashSecretCommand } from './auth/hash-secret-command.js';
 
 const USAGE = `usage: scim-bridge validate [--config <file>]
 
   validate   check the gateway configuration (default: $SCIM_BRIDGE_CONFIG or config/gateway.yaml)
-`;
+${HASH_SECRET_USAGE}`;
 
 function validate(args: string[]): number {
   const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, strict: true });
@@ -32,12 +34,17 @@ function validate(args: string[]): number {
   }
 }
 
-function run(argv: string[]): number {
+function run(argv: string[]): number | Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'validate':
         return validate(rest);
+      case 'hash-secret':
+        return hashSecretCommand(rest, process).catch((error: unknown) => {
+          process.stderr.write(`scim-bridge: ${error instanceof Error ? error.message : String(error)}\n`);
+          return 2;
+        });
       case undefined:
       case 'help':
       case '--help':
@@ -54,4 +61,6 @@ function run(argv: string[]): number {
   }
 }
 
-process.exitCode = run(process.argv.slice(2));
+void Promise.resolve(run(process.argv.slice(2))).then((code) => {
+  process.exitCode = code;
+});

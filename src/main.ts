@@ -2,11 +2,11 @@
  * `npm start`: reads the environment contract (PORT, SCIM_BRIDGE_CONFIG, SCIM_BRIDGE_DATA_DIR,
  * SCIM_BRIDGE_TOKEN[_<APP>], SCIM_BRIDGE_LOG_LEVEL), starts the gateway, stops it cleanly on SIGTERM/SIGINT.
  */
-import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { closeServer, createGateway } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { SecretError } from './auth/secrets.js';
+import { createHttpServer } from './http/limits.js';
 import { createLogger } from './http/logging.js';
 
 async function main(): Promise<void> {
@@ -15,11 +15,11 @@ async function main(): Promise<void> {
   const port = Number(env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError([`PORT: "${env.PORT}" is not a port number`]);
   const dataDir = resolve(env.SCIM_BRIDGE_DATA_DIR ?? './data');
-  const config = loadConfig(env.SCIM_BRIDGE_CONFIG ?? 'config/gateway.yaml', { dataDir });
+  const configFile = env.SCIM_BRIDGE_CONFIG ?? 'config/gateway.yaml';
+  const config = loadConfig(configFile, { dataDir });
 
   const gateway = await createGateway(config, { env, log });
-  const server = createServer({ requestTimeout: 60_000, headersTimeout: 20_000, maxHeaderSize: 16 * 1024 }, gateway.handler);
-  server.keepAliveTimeout = 65_000;
+  const server = createHttpServer(gateway.handler, config.security.http);
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(port, () => done());
@@ -38,6 +38,18 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // SIGHUP: re-read the configuration and swap in every app's new credentials (secrets, JWT settings) at
+  // once; requests in flight finish with the old ones. A broken configuration is logged and changes nothing.
+  process.on('SIGHUP', () => {
+    try {
+      const summary = gateway.reloadAuth(loadConfig(configFile, { dataDir }));
+      log.info(summary, 'credentials reloaded');
+      if (summary.ignored.length > 0) log.warn({ apps: summary.ignored }, 'new apps need a restart to be served');
+    } catch (error) {
+      const message = error instanceof ConfigError || error instanceof SecretError ? error.message : String(error);
+      log.error({ error: message }, 'configuration reload failed; the previous credentials stay in force');
+    }
+  });
 }
 
 main().catch((error: unknown) => {

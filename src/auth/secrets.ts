@@ -1,16 +1,22 @@
 /**
- * Bearer secrets of an app: resolved from the environment at start-up, kept only as SHA-256 digests so
- * the comparison is constant-time whatever the candidate's length, and the secret itself is not held.
+ * Bearer secrets of an app, resolved when the configuration is (re)loaded: from the environment, from a
+ * file, or given as a stored hash. Plain secrets are kept only as SHA-256 digests, so the comparison is
+ * constant-time whatever the candidate's length and the secret itself is not held; stored scrypt hashes
+ * are kept parsed.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { AppConfig } from '../config/load.js';
+import { parseSecretHash, type ScryptHash } from './secret-hash.js';
 
 export const digest = (secret: string): Buffer => createHash('sha256').update(secret, 'utf8').digest();
 
 export interface ResolvedSecrets {
+  /** SHA-256 digests of the secrets from env, file and `sha256` sources. */
   digests: Buffer[];
+  /** Parsed `hash` sources. */
+  hashes: ScryptHash[];
   /** Human-readable origin of each secret, for the start-up log (never the secret). */
   origins: string[];
 }
@@ -34,36 +40,55 @@ function generatedSecret(dataDir: string, app: string): { secret: string; origin
   return { secret, origin: `generated, in ${relative(process.cwd(), file) || file}` };
 }
 
-export function resolveSecrets(app: AppConfig, env: NodeJS.ProcessEnv, dataDir: string): ResolvedSecrets {
-  const digests: Buffer[] = [];
-  const origins: string[] = [];
-  for (const source of app.auth.secrets) {
-    const names = Array.isArray(source.env) ? source.env : [source.env];
-    const name = names.find((n) => (env[n] ?? '') !== '');
-    if (!name) continue;
-    const secret = env[name]!;
-    if (secret.length < MIN_SECRET_LENGTH) {
-      throw new SecretError(`app ${app.name}: the secret in ${name} is shorter than ${MIN_SECRET_LENGTH} characters`);
-    }
-    digests.push(digest(secret));
-    origins.push(`env ${name}`);
+function checkLength(app: string, secret: string, origin: string): string {
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new SecretError(`app ${app}: the secret in ${origin} is shorter than ${MIN_SECRET_LENGTH} characters`);
   }
-  if (digests.length === 0) {
+  return secret;
+}
+
+function readSecretFile(app: string, file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SecretError(`app ${app}: the secret file ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return checkLength(app, text.trim(), `file ${file}`);
+}
+
+export function resolveSecrets(app: AppConfig, env: NodeJS.ProcessEnv, dataDir: string): ResolvedSecrets {
+  const resolved: ResolvedSecrets = { digests: [], hashes: [], origins: [] };
+  const tried: string[] = [];
+  for (const source of app.auth.secrets) {
+    if (source.env !== undefined) {
+      const names = Array.isArray(source.env) ? source.env : [source.env];
+      tried.push(...names);
+      const name = names.find((n) => (env[n] ?? '') !== '');
+      if (!name) continue;
+      resolved.digests.push(digest(checkLength(app.name, env[name]!, name)));
+      resolved.origins.push(`env ${name}`);
+    } else if (source.file !== undefined) {
+      resolved.digests.push(digest(readSecretFile(app.name, source.file)));
+      resolved.origins.push(`file ${relative(process.cwd(), source.file) || source.file}`);
+    } else if (source.sha256 !== undefined) {
+      resolved.digests.push(Buffer.from(source.sha256, 'hex'));
+      resolved.origins.push('sha256 digest');
+    } else if (source.hash !== undefined) {
+      resolved.hashes.push(parseSecretHash(source.hash));
+      resolved.origins.push('scrypt hash');
+    }
+  }
+  const none = resolved.digests.length + resolved.hashes.length === 0;
+  // An app that lists no secret source but accepts Entra JWTs is JWT-only; that is not "unset".
+  const jwtOnly = app.auth.secrets.length === 0 && app.auth.entra !== undefined;
+  if (none && !jwtOnly) {
     if (app.auth.whenUnset !== 'generate') {
-      const tried = app.auth.secrets.flatMap((s) => (Array.isArray(s.env) ? s.env : [s.env]));
       throw new SecretError(`app ${app.name}: no secret is set (tried ${tried.join(', ') || 'nothing'})`);
     }
     const { secret, origin } = generatedSecret(dataDir, app.name);
-    digests.push(digest(secret));
-    origins.push(origin);
+    resolved.digests.push(digest(secret));
+    resolved.origins.push(origin);
   }
-  return { digests, origins };
-}
-
-/** True when `candidate` equals one of the secrets. Compares against all of them, in constant time. */
-export function matchesSecret(candidate: string, digests: readonly Buffer[]): boolean {
-  const got = digest(candidate);
-  let ok = false;
-  for (const d of digests) ok = timingSafeEqual(got, d) || ok;
-  return ok;
+  return resolved;
 }

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { enterpriseUserSchema, ENTERPRISE_USER_SCHEMA } from '../scim/schemas/core.js';
 import { SchemaRegistry } from '../scim/schemas/registry.js';
 import { attr, type AttributeDefinition, type SchemaDefinition } from '../scim/schemas/types.js';
+import { checkAppAuth, checkSecurity } from '../auth/config-check.js';
 import { extensionSchemaFile, gatewaySchema, type AppFileConfig, type GatewayFileConfig } from './schema.js';
 
 export class ConfigError extends Error {
@@ -32,6 +33,7 @@ export interface GatewayConfig {
   file: string;
   dataDir: string;
   server: GatewayFileConfig['server'];
+  security: GatewayFileConfig['security'];
   store: { kind: 'sqlite'; path: string };
   apps: ReadonlyMap<string, AppConfig>;
 }
@@ -126,21 +128,20 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
         else perType[type].push(found.schema);
       });
     }
-    if (app.auth.secrets.length === 0 && app.auth.whenUnset === 'refuse') {
-      problems.push(`${shown}: apps.${name}.auth: no secret sources and whenUnset is "refuse": nobody could call this app`);
-    }
+    const auth = checkAppAuth(app.auth, dirname(resolve(file)), `${shown}: apps.${name}.auth`, problems);
     apps.set(
       name,
       Object.freeze({
         name,
         connector: app.connector,
         dialect: app.dialect,
-        auth: app.auth,
+        auth,
         uniqueGroupDisplayName: app.groups.uniqueDisplayName,
         registry: new SchemaRegistry({ User: perType.User, Group: perType.Group }),
       }),
     );
   }
+  checkSecurity(cfg.security, new Set(apps.keys()), `${shown}: security`, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const storePath = isAbsolute(cfg.store.path) ? cfg.store.path : resolve(options.dataDir, cfg.store.path);
@@ -148,6 +149,7 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
     file: shown,
     dataDir: options.dataDir,
     server: Object.freeze({ ...cfg.server }),
+    security: Object.freeze(cfg.security),
     store: Object.freeze({ kind: cfg.store.kind, path: storePath }),
     apps,
   });

@@ -3,14 +3,7 @@
  * (load.ts); the result is frozen and nothing reads the YAML again.
  */
 import { z } from 'zod';
-
-const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
-
-/** Where a bearer secret comes from. A literal secret is deliberately not an option. */
-const secretSource = z.strictObject({
-  /** The first of these variables that is set and non-empty supplies the secret. */
-  env: z.union([envName, z.array(envName).min(1)]),
-});
+import { appAuthSchema, securitySchema } from '../auth/config-schema.js';
 
 const appName = z
   .string()
@@ -23,14 +16,8 @@ const appSchema = z.strictObject({
   connector: z.literal('store'),
   /** Which client's quirks to undo at the door. */
   dialect: z.enum(['entra', 'strict']).default('entra'),
-  auth: z.strictObject({
-    secrets: z.array(secretSource).default([]),
-    /**
-     * What to do when no secret source resolves: `refuse` stops start-up; `generate` makes a random
-     * secret once, keeps it in `<dataDir>/secrets/<app>.token` (mode 0600) and logs only the file's path.
-     */
-    whenUnset: z.enum(['refuse', 'generate']).default('refuse'),
-  }),
+  /** Inbound credentials: bearer secrets and/or Entra-issued JWTs (src/auth/config-schema.ts). */
+  auth: appAuthSchema,
   /** Extension schema URNs the app accepts, per resource type (the enterprise extension is built in). */
   schemas: z
     .strictObject({
@@ -59,6 +46,8 @@ export const gatewaySchema = z.strictObject({
       defaultCount: z.number().int().min(1).max(10_000).default(100),
     })
     .default({ bodyLimitBytes: 1024 * 1024, maxResults: 1000, defaultCount: 100 }),
+  /** Abuse limits and HTTP server limits (src/auth/config-schema.ts). */
+  security: securitySchema,
   store: z
     .discriminatedUnion('kind', [
       z.strictObject({

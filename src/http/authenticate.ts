@@ -1,46 +1,83 @@
 /**
- * Finds the app a request addresses and authenticates the caller for that app. An unknown app and a
- * bad credential get the same 401, so callers cannot learn which apps exist; the log says why.
+ * Finds the app a request addresses and authenticates the caller for that app, with the app's current
+ * credentials (bearer secrets and/or Entra JWTs). An unknown app and a bad credential get the same 401
+ * (RFC 6750 challenge, SCIM error body, nothing about why); the log says why, never with the token.
+ * Failures are counted per client address; an address over the limit gets 429 before any check runs.
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { matchesSecret } from '../auth/secrets.js';
-import { unauthorized } from '../scim/errors.js';
+import type { InboundSecurity } from '../auth/inbound.js';
+import type { Verdict } from '../auth/verdict.js';
+import { ScimError } from '../scim/errors.js';
+import { serviceUnavailable, tooManyRequests } from './limits.js';
 
 export interface AuthenticatedApp {
   name: string;
-  secretDigests: readonly Buffer[];
 }
 
-/** RFC 6750 §2.1: `Bearer` (any case), one space, a b64token. */
+/** RFC 6750 §2.1: `Bearer` (any case), one or more spaces, a b64token. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /** Longer Authorization values are refused before any hashing. */
 const MAX_AUTHORIZATION_LENGTH = 8192;
 
-export function authenticateApp<T extends AuthenticatedApp>(apps: ReadonlyMap<string, T>, log: Logger) {
+/**
+ * RFC 6750 §3: the challenge names the realm; `error="invalid_token"` only when a token was presented
+ * (§3.1: a request without credentials gets no error code).
+ */
+export function unauthorizedChallenge(realm: string, tokenPresented: boolean): ScimError {
+  const challenge = tokenPresented ? `Bearer realm="${realm}", error="invalid_token"` : `Bearer realm="${realm}"`;
+  return new ScimError(401, undefined, 'Authentication required', { headers: { 'WWW-Authenticate': challenge } });
+}
+
+type Presented = { token: string } | { reason: string; tokenPresented: boolean };
+
+function presentedToken(header: string | undefined): Presented {
+  if (header === undefined) return { reason: 'no Authorization header', tokenPresented: false };
+  if (header.length > MAX_AUTHORIZATION_LENGTH) return { reason: 'Authorization header too long', tokenPresented: true };
+  const match = BEARER.exec(header);
+  if (match) return { token: match[1]! };
+  const bearerish = /^bearer\s/i.test(header) && header.trim().length > 'bearer'.length;
+  return { reason: bearerish ? 'malformed Bearer token' : 'Authorization is not a Bearer credential', tokenPresented: bearerish };
+}
+
+export function authenticateApp(apps: ReadonlyMap<string, AuthenticatedApp>, security: InboundSecurity, log: Logger) {
   if (apps.size === 0) throw new Error('authenticateApp needs at least one app');
-  return function authenticate(req: Request, res: Response, next: NextFunction): void {
-    const name = req.params.app;
-    const app = typeof name === 'string' ? apps.get(name) : undefined;
-    const header = req.get('authorization');
-    let reason: string | undefined;
-    if (!app) reason = 'unknown app';
-    else if (header === undefined) reason = 'no Authorization header';
-    else if (header.length > MAX_AUTHORIZATION_LENGTH) reason = 'Authorization header too long';
-    else {
-      const match = BEARER.exec(header);
-      if (!match) reason = 'Authorization is not a Bearer credential';
-      else if (!matchesSecret(match[1]!, app.secretDigests)) reason = 'bearer secret does not match';
-    }
-    if (reason !== undefined) {
-      // The app name is logged only as the caller wrote it, and only when it exists.
-      log.warn({ reqId: req.id, app: app?.name, ip: req.ip, reason }, 'authentication failed');
-      next(unauthorized());
+  return async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const blocked = security.failures.blockedFor(address);
+    if (blocked > 0) {
+      log.warn({ reqId: req.id, ip: address, retryAfter: blocked }, 'authentication throttled: too many failures from this address');
+      next(tooManyRequests(blocked));
       return;
     }
-    req.appName = app!.name;
-    res.locals.app = app;
-    next();
+    const name = req.params.app;
+    const app = typeof name === 'string' ? apps.get(name) : undefined;
+    const credentials = app ? security.credentials.get(app.name) : undefined;
+    const presented = presentedToken(req.get('authorization'));
+
+    let verdict: Verdict;
+    if ('reason' in presented) verdict = { ok: false, reason: presented.reason };
+    else if (!app) verdict = { ok: false, reason: 'unknown app' };
+    else if (!credentials) verdict = { ok: false, reason: 'the app has no credentials (removed by a configuration reload)' };
+    else verdict = await credentials.check(presented.token);
+
+    if (verdict.ok) {
+      req.appName = app!.name;
+      res.locals.app = app;
+      log.debug({ reqId: req.id, app: app!.name, method: verdict.method, ...verdict.who }, 'authenticated');
+      next();
+      return;
+    }
+    // The app name is logged only when it exists: a guessed name must not end up looking real.
+    const context = { reqId: req.id, app: app?.name, ip: address, reason: verdict.reason };
+    if (verdict.retryAfterSeconds !== undefined) {
+      log.error(context, 'authentication unavailable');
+      next(serviceUnavailable(verdict.retryAfterSeconds));
+      return;
+    }
+    security.failures.recordFailure(address);
+    log.warn(context, 'authentication failed');
+    next(unauthorizedChallenge(security.realm, !('reason' in presented) || presented.tokenPresented));
   };
 }

@@ -5,7 +5,9 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { notFound, unsupportedMediaType } from '../scim/errors.js';
+import type { InboundSecurity } from '../auth/inbound.js';
 import { authenticateApp, type AuthenticatedApp } from './authenticate.js';
+import { limitAppRate } from './limits.js';
 import { requestLogging } from './logging.js';
 import { errorHandler, sendScim } from './respond.js';
 import { scimRoutes, type RouteOptions, type RoutedApp } from './scim-routes.js';
@@ -14,6 +16,8 @@ export type HttpApp = AuthenticatedApp & RoutedApp;
 
 export interface HttpOptions extends RouteOptions {
   bodyLimitBytes: number;
+  /** Credentials, failure throttle, per-app rate limit (src/auth/inbound.ts). */
+  security: InboundSecurity;
 }
 
 const JSON_TYPES = ['application/scim+json', 'application/json'];
@@ -34,6 +38,8 @@ export function buildHttpApp(apps: ReadonlyMap<string, HttpApp>, options: HttpOp
   app.set('etag', false);
   app.set('x-powered-by', false);
   app.set('query parser', 'simple');
+  // Which address req.ip is: the per-address failure throttle must see the client, not the proxy.
+  app.set('trust proxy', options.security.trustProxy);
 
   app.use(requestLogging(log));
 
@@ -43,7 +49,8 @@ export function buildHttpApp(apps: ReadonlyMap<string, HttpApp>, options: HttpOp
 
   app.use(
     '/apps/:app/scim/v2',
-    authenticateApp(apps, log),
+    authenticateApp(apps, options.security, log),
+    limitAppRate(options.security.rate),
     requireJsonBody,
     express.json({ type: JSON_TYPES, limit: options.bodyLimitBytes, strict: true }),
     scimRoutes(options),

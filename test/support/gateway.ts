@@ -3,13 +3,14 @@
  * server on a loopback port. Nothing of our own is mocked.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { closeServer, createGateway, type Gateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
+import { createHttpServer } from '../../src/http/limits.js';
 import { createLogger } from '../../src/http/logging.js';
 
 export const TEST_TOKEN = 'test-secret-token-0123456789abcdef';
@@ -63,7 +64,8 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
   const config = loadConfig(configPath, { dataDir });
   const env = options.env ?? { SCIM_BRIDGE_TOKEN: TEST_TOKEN };
   const gateway = await createGateway(config, { env, log });
-  const server: Server = createServer(gateway.handler);
+  // The same server options as `npm start` (header size, timeouts), from the configuration.
+  const server: Server = createHttpServer(gateway.handler, config.security.http);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;

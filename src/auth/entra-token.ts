@@ -1,0 +1,96 @@
+/**
+ * Verifies an Entra-issued JWT for one app: RS256 only; issuer in its v1 (`https://sts.windows.net/{tid}/`)
+ * or v2 (`{authority}/{tid}/v2.0`) form for one of the app's tenants; `tid` equal to that tenant; `aud`
+ * one of the app's audiences (by default the one every non-gallery app shares — hence the tenant pin);
+ * exp/nbf with bounded skew. Nothing is fetched for a tenant the app does not list.
+ */
+import { createHash } from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
+import type { EntraAuthConfig } from './config-schema.js';
+import { KeysUnavailable, type TenantKeys } from './entra-keys.js';
+import { refused, type Verdict } from './verdict.js';
+
+export const ALLOWED_ALGORITHMS = ['RS256'];
+
+export interface EntraVerifierDeps {
+  /** The shared key source of a tenant under an authority. */
+  keysFor(authority: string, tenant: string): TenantKeys;
+  now?: () => number;
+}
+
+interface CachedToken {
+  /** Epoch ms after which the token is no longer accepted from the cache. */
+  until: number;
+  who: Record<string, string>;
+}
+
+const trimSlash = (url: string): string => url.replace(/\/+$/, '');
+
+export class EntraVerifier {
+  readonly tenants: ReadonlySet<string>;
+  readonly #authority: string;
+  readonly #v1Base: string;
+  readonly #cache: LRUCache<string, CachedToken> | undefined;
+  readonly #now: () => number;
+
+  constructor(
+    private readonly config: EntraAuthConfig,
+    private readonly deps: EntraVerifierDeps,
+  ) {
+    this.tenants = new Set(config.tenants.map((t) => t.toLowerCase()));
+    this.#authority = trimSlash(config.authority);
+    this.#v1Base = trimSlash(config.v1IssuerBase);
+    this.#now = deps.now ?? Date.now;
+    this.#cache = config.tokenCacheSeconds > 0 ? new LRUCache({ max: 10_000 }) : undefined;
+  }
+
+  issuers(tenant: string): string[] {
+    return [`${this.#v1Base}/${tenant}/`, `${this.#authority}/${tenant}/v2.0`];
+  }
+
+  async verify(token: string): Promise<Verdict> {
+    let tenant: string;
+    try {
+      const header = decodeProtectedHeader(token);
+      if (typeof header.alg !== 'string' || !ALLOWED_ALGORITHMS.includes(header.alg)) return refused(`JWT alg ${String(header.alg)} is not allowed`);
+      const tid = decodeJwt(token).tid;
+      if (typeof tid !== 'string') return refused('JWT has no tid claim');
+      tenant = tid.toLowerCase();
+    } catch (error) {
+      return refused(`not a decodable JWT (${error instanceof Error ? error.message : 'error'})`);
+    }
+    if (!this.tenants.has(tenant)) return refused(`JWT tenant ${tenant} is not one of this app's tenants`);
+
+    const key = this.#cache ? createHash('sha256').update(token).digest('base64url') : '';
+    const cached = this.#cache?.get(key);
+    if (cached && this.#now() < cached.until) return { ok: true, method: 'entra', who: cached.who };
+
+    try {
+      const { payload } = await jwtVerify(token, this.deps.keysFor(this.#authority, tenant).lookup, {
+        algorithms: ALLOWED_ALGORITHMS,
+        issuer: this.issuers(tenant),
+        audience: this.config.audiences,
+        clockTolerance: this.config.clockSkewSeconds,
+        currentDate: new Date(this.#now()),
+        requiredClaims: ['exp', 'tid'],
+      });
+      // The issuer already names the tenant; `tid` must agree (Microsoft's own guidance for multi-tenant checks).
+      if (typeof payload.tid !== 'string' || payload.tid.toLowerCase() !== tenant) return refused('JWT tid does not match its issuer');
+      const who: Record<string, string> = { tenant };
+      for (const claim of ['appid', 'azp', 'oid'] as const) {
+        const value = payload[claim];
+        if (typeof value === 'string') who[claim] = value;
+      }
+      if (this.#cache && payload.exp !== undefined) {
+        const until = Math.min(this.#now() + this.config.tokenCacheSeconds * 1000, payload.exp * 1000);
+        this.#cache.set(key, { until, who });
+      }
+      return { ok: true, method: 'entra', who };
+    } catch (error) {
+      if (error instanceof KeysUnavailable) return { ok: false, reason: error.message, retryAfterSeconds: error.retryAfterSeconds };
+      if (error instanceof errors.JOSEError) return refused(`JWT rejected: ${error.code}: ${error.message}`);
+      throw error;
+    }
+  }
+}

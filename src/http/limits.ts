@@ -1,0 +1,39 @@
+/**
+ * Abuse limits at the HTTP layer: the server's own limits (header size → 431, header and request
+ * timeouts → 408, keep-alive), shared by `npm start` and the tests so both run what users run; the
+ * per-app inbound rate limit; and the 429/503 answers with Retry-After.
+ */
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
+import type { HttpLimitsConfig } from '../auth/config-schema.js';
+import type { AppRateLimiter } from '../auth/rate-limiter.js';
+import { ScimError } from '../scim/errors.js';
+
+export const tooManyRequests = (retryAfterSeconds: number, detail = 'Too many requests') =>
+  new ScimError(429, undefined, detail, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+
+export const serviceUnavailable = (retryAfterSeconds: number, detail = 'Service temporarily unavailable') =>
+  new ScimError(503, undefined, detail, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+
+export function createHttpServer(handler: RequestListener, limits: HttpLimitsConfig): Server {
+  const server = createServer(
+    {
+      maxHeaderSize: limits.maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutSeconds * 1000,
+      requestTimeout: limits.requestTimeoutSeconds * 1000,
+    },
+    handler,
+  );
+  server.keepAliveTimeout = limits.keepAliveTimeoutSeconds * 1000;
+  return server;
+}
+
+/** After authentication: one token from the app's bucket, or 429. */
+export function limitAppRate(limiter: AppRateLimiter) {
+  return function appRateLimit(req: Request, _res: Response, next: NextFunction): void {
+    const app = req.appName;
+    if (app === undefined) throw new Error('limitAppRate must run after authentication');
+    const wait = limiter.take(app);
+    next(wait > 0 ? tooManyRequests(wait) : undefined);
+  };
+}
