@@ -5,7 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { Dialect } from '../dialect/types.js';
-import { ScimError, internalError, invalidValue, notFound, preconditionFailed, uniqueness } from '../scim/errors.js';
+import type { Connector, ConnectorContext, NativeLookup } from '../connectors/types.js';
+import { invalidValue, notFound, uniqueness } from '../scim/errors.js';
 import { checkIfMatch } from '../scim/etag.js';
 import type { FilterNode } from '../scim/filter/ast.js';
 import { matchesFilter, planFilter, validateFilter } from '../scim/filter/index.js';
@@ -15,9 +16,11 @@ import { applyPatch } from '../scim/patch.js';
 import { project } from '../scim/projection.js';
 import { canonicalizeResource, sameResourceValues } from '../scim/resource.js';
 import type { ResourceTypeName, SchemaRegistry } from '../scim/schemas/registry.js';
-import { StoreError, type IndexedField, type JsonObject, type MemberRecord, type ResourceRecord, type Store } from '../store/types.js';
+import { foldCase, type IndexedField, type JsonObject, type MemberRecord, type ResourceRecord, type Store } from '../store/types.js';
+import { audited, type AuditedOutcome, type AuditFor } from './audit.js';
 import { renderResource, resourceBody } from './render.js';
 import { sortResources } from './sort.js';
+import { RetryableConflict, storeCall } from './store-errors.js';
 
 export interface AppRuntime {
   name: string;
@@ -25,6 +28,8 @@ export interface AppRuntime {
   store: Store;
   dialect: Dialect;
   uniqueGroupDisplayName: boolean;
+  /** Where changes go besides the store: nowhere (`store`) or a downstream API (`rest`). */
+  connector: Connector;
 }
 
 export interface RequestContext {
@@ -85,6 +90,13 @@ export class ResourceService {
         limit: params.count,
         withMembers,
       });
+      if (result.total === 0 && params.startIndex === 1 && this.app.connector.kind !== 'store') {
+        const adopted = await this.adopt(type, params.filter, ctx);
+        if (adopted) {
+          result.records.push(adopted);
+          result.total = 1;
+        }
+      }
       const rendered = await this.renderAll(result.records, ctx, params);
       return listResponse(
         rendered.map((r) => this.project(r, type, params)),
@@ -113,59 +125,75 @@ export class ResourceService {
   }
 
   // ---- writes ---------------------------------------------------------------------------------
+  // Order for every write: validate, then the connector (the downstream system), then the store with its
+  // audit entry in one transaction. A downstream failure leaves the store as it was.
 
   async create(type: ResourceTypeName, body: unknown, ctx: RequestContext): Promise<ResourceResult> {
-    return this.audited('create', type, undefined, ctx, async () => {
+    return this.audit('create', type, undefined, ctx, async (auditFor) => {
       const input = this.toWriteInput(type, body);
-      const record = await this.storeCall(() =>
-        this.app.store.create(this.app.name, type, input, { uniqueGroupDisplayName: this.app.uniqueGroupDisplayName }),
+      let nativeId: string | undefined;
+      if (this.app.connector.kind !== 'store') {
+        // Refuse a duplicate before the downstream system sees it.
+        await this.assertUnique(type, input.data);
+        ({ nativeId } = await this.app.connector.create(type, withMembers(input), this.connectorContext(ctx)));
+      }
+      const record = await storeCall(() =>
+        this.app.store.create(this.app.name, type, nativeId === undefined ? input : { ...input, nativeId }, {
+          uniqueGroupDisplayName: this.app.uniqueGroupDisplayName,
+          audit: auditFor(201),
+        }),
       );
-      return { result: { resource: renderResource(record, ctx.baseUrl), version: record.version }, id: record.id };
+      return { result: { resource: renderResource(record, ctx.baseUrl), version: record.version }, id: record.id, audited: true, status: 201 };
     });
   }
 
   async replace(type: ResourceTypeName, id: string, body: unknown, ctx: RequestContext, ifMatch?: string): Promise<ResourceResult> {
-    return this.audited('replace', type, id, ctx, async () => {
+    return this.audit('replace', type, id, ctx, async (auditFor) => {
       const input = this.toWriteInput(type, body);
-      const current = await this.app.store.get(this.app.name, type, id);
+      const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group' });
       if (!current) throw notFound(`${type} ${id} not found`);
       checkIfMatch(ifMatch, current.version);
+      await this.updateDownstream(type, current, withMembers(input), ctx);
       // Groups: a PUT without `members` leaves the group with none (full replace, RFC 7644 §3.5.1).
-      const record = await this.storeCall(() =>
+      const record = await storeCall(() =>
         this.app.store.replace(this.app.name, type, id, input, {
           ifVersion: current.version,
           uniqueGroupDisplayName: this.app.uniqueGroupDisplayName,
+          audit: auditFor(200),
         }),
       );
-      return { result: await this.renderOne(record, ctx), id };
+      return { result: await this.renderOne(record, ctx), id, audited: true, status: 200 };
     });
   }
 
   async patch(type: ResourceTypeName, id: string, body: unknown, ctx: RequestContext, ifMatch?: string): Promise<ResourceResult> {
-    return this.audited('patch', type, id, ctx, async () => {
+    return this.audit('patch', type, id, ctx, async (auditFor) => {
       const ops = this.app.dialect.normalizePatch(body, this.ctx(type));
       for (let attempt = 1; ; attempt += 1) {
         const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group' });
         if (!current) throw notFound(`${type} ${id} not found`);
         checkIfMatch(ifMatch, current.version);
-        const before = resourceBody(current);
-        const after = canonicalizeResource(applyPatch(before, ops, this.ctx(type)), this.ctx(type));
-        const beforeCanonical = canonicalizeResource(before, this.ctx(type));
-        if (sameResourceValues(after, beforeCanonical)) {
-          // Nothing changed: no write, the version (ETag) stays.
-          return { result: await this.renderOne(current, ctx), id };
+        const before = canonicalizeResource(resourceBody(current), this.ctx(type));
+        const after = canonicalizeResource(applyPatch(resourceBody(current), ops, this.ctx(type)), this.ctx(type));
+        if (sameResourceValues(after, before)) {
+          // Nothing changed: no write anywhere, the version (ETag) stays.
+          return { result: await this.renderOne(current, ctx), id, audited: false, status: 200 };
         }
+        await this.updateDownstream(type, current, after, ctx);
         try {
-          const record = await this.storeCall(
+          const record = await storeCall(
             () =>
               this.app.store.replace(this.app.name, type, id, this.splitMembers(type, after), {
                 ifVersion: current.version,
                 uniqueGroupDisplayName: this.app.uniqueGroupDisplayName,
+                audit: auditFor(200),
               }),
             { retryOnVersionMismatch: ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS },
           );
-          return { result: await this.renderOne(record, ctx), id };
+          return { result: await this.renderOne(record, ctx), id, audited: true, status: 200 };
         } catch (error) {
+          // Another request changed the resource meanwhile: patch its new state (the downstream update
+          // is repeated from the new state, which the connector sends as a diff: safe to repeat).
           if (error instanceof RetryableConflict) continue;
           throw error;
         }
@@ -174,20 +202,112 @@ export class ResourceService {
   }
 
   async delete(type: ResourceTypeName, id: string, ctx: RequestContext, ifMatch?: string): Promise<void> {
-    await this.audited('delete', type, id, ctx, async () => {
+    await this.audit('delete', type, id, ctx, async (auditFor) => {
       let ifVersion: number | undefined;
-      if (ifMatch !== undefined) {
-        const current = await this.app.store.get(this.app.name, type, id);
+      if (ifMatch !== undefined || this.app.connector.kind !== 'store') {
+        const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group' });
         if (!current) throw notFound(`${type} ${id} not found`);
         checkIfMatch(ifMatch, current.version);
         ifVersion = current.version;
+        if (current.nativeId !== undefined) {
+          await this.app.connector.delete(type, current.nativeId, resourceBody(current), this.connectorContext(ctx));
+        }
       }
-      const deleted = await this.storeCall(() =>
-        this.app.store.delete(this.app.name, type, id, ifVersion === undefined ? {} : { ifVersion }),
+      const audit = auditFor(204);
+      const deleted = await storeCall(() =>
+        this.app.store.delete(this.app.name, type, id, ifVersion === undefined ? { audit } : { ifVersion, audit }),
       );
       if (!deleted) throw notFound(`${type} ${id} not found`);
-      return { result: undefined, id };
+      return { result: undefined, id, audited: true, status: 204 };
     });
+  }
+
+  /**
+   * A filter that found nothing in the store may name a record that exists downstream already (created
+   * before the gateway, or by hand): the connector looks it up and the gateway adopts it rather than let
+   * the client create a duplicate.
+   */
+  private async adopt(type: ResourceTypeName, filter: FilterNode | undefined, ctx: RequestContext): Promise<ResourceRecord | undefined> {
+    const lookup = filter && this.lookupOf(type, filter);
+    if (!lookup || !this.app.connector.canFind(type, lookup.path)) return undefined;
+    const match = await this.app.connector.find(type, lookup, this.connectorContext(ctx));
+    if (!match) return undefined;
+    // Already linked to another resource (whose attributes differ from the filter): nothing to adopt.
+    if (await this.app.store.findByNativeId(this.app.name, type, match.nativeId)) return undefined;
+    return this.audit('adopt', type, undefined, ctx, async (auditFor) => {
+      const input = this.splitMembers(type, canonicalizeResource(match.resource, this.ctx(type)));
+      const record = await storeCall(() =>
+        this.app.store.create(this.app.name, type, { ...input, nativeId: match.nativeId }, {
+          uniqueGroupDisplayName: this.app.uniqueGroupDisplayName,
+          audit: auditFor(201),
+        }),
+      );
+      this.log.info({ reqId: ctx.requestId, type, id: record.id, nativeId: match.nativeId }, 'adopted a downstream record');
+      return { result: record, id: record.id, audited: true, status: 201 };
+    });
+  }
+
+  /** `attr eq "value"` on a string attribute: the only filters worth a downstream lookup. */
+  private lookupOf(type: ResourceTypeName, filter: FilterNode): NativeLookup | undefined {
+    if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
+    const resolved = this.app.registry.resolve(type, filter.path);
+    if (!resolved) return undefined;
+    const keys = resolved.extension ? resolved.keys.slice(1) : resolved.keys;
+    // emails eq "x" means emails.value eq "x" (RFC 7644 §3.4.2.2).
+    const path = resolved.attribute.multiValued && !resolved.sub ? `${keys.join('.')}.value` : keys.join('.');
+    return { path: resolved.extension ? `${resolved.schema}:${path}` : path, value: filter.value };
+  }
+
+  private async assertUnique(type: ResourceTypeName, data: JsonObject): Promise<void> {
+    const field = type === 'User' ? 'userName' : this.app.uniqueGroupDisplayName ? 'displayName' : undefined;
+    const value = field && data[field];
+    if (!field || typeof value !== 'string') return;
+    const found = await this.app.store.query(this.app.name, type, {
+      condition: { op: 'eq', field, value: foldCase(value) },
+      limit: 1,
+    });
+    if (found.total > 0) {
+      throw uniqueness(type === 'User' ? 'A user with this userName already exists' : 'A group with this displayName already exists');
+    }
+  }
+
+  private async updateDownstream(type: ResourceTypeName, current: ResourceRecord, after: JsonObject, ctx: RequestContext): Promise<void> {
+    if (this.app.connector.kind === 'store') return;
+    const cctx = this.connectorContext(ctx);
+    if (current.nativeId === undefined) {
+      // Stored before this app had a connector: create it downstream now.
+      const { nativeId } = await this.app.connector.create(type, after, cctx);
+      if (nativeId !== undefined) {
+        await storeCall(() => this.app.store.replace(this.app.name, type, current.id, { data: current.data, nativeId }, { ifVersion: current.version }));
+        current.version += 1;
+      }
+      return;
+    }
+    await this.app.connector.update(type, current.nativeId, resourceBody(current), after, cctx);
+  }
+
+  private connectorContext(ctx: RequestContext): ConnectorContext {
+    const { store, name } = this.app;
+    return {
+      requestId: ctx.requestId,
+      nativeIdOf: async (type, scimId) => (await store.get(name, type, scimId))?.nativeId,
+      scimIdOf: async (type, nativeId) => (await store.findByNativeId(name, type, nativeId))?.id,
+    };
+  }
+
+  private audit<T>(
+    action: string,
+    type: ResourceTypeName,
+    id: string | undefined,
+    ctx: RequestContext,
+    work: (auditFor: AuditFor) => Promise<AuditedOutcome<T>>,
+  ): Promise<T> {
+    return audited(
+      this.app.store,
+      this.log,
+      { app: this.app.name, action, resourceType: type, requestId: ctx.requestId, ...(id === undefined ? {} : { resourceId: id }) },
+      work,
+    );
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -242,75 +362,13 @@ export class ResourceService {
     if (!projection.attributes && !projection.excludedAttributes) return resource;
     return project(resource, projection, this.ctx(type));
   }
-
-  /** Translates store errors into SCIM errors, once, here. */
-  private async storeCall<T>(call: () => Promise<T>, options: { retryOnVersionMismatch?: boolean } = {}): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (!(error instanceof StoreError)) throw error;
-      switch (error.code) {
-        case 'conflict':
-          throw uniqueness(
-            error.details.field === 'displayName'
-              ? 'A group with this displayName already exists'
-              : error.details.field === 'id'
-                ? 'A resource with this id already exists'
-                : 'A user with this userName already exists',
-          );
-        case 'not_found':
-          throw notFound('The resource no longer exists');
-        case 'version_mismatch':
-          if (options.retryOnVersionMismatch) throw new RetryableConflict();
-          throw preconditionFailed('The resource was changed by another request');
-        case 'missing_members': {
-          const ids = error.details.ids ?? [];
-          const shown = ids.slice(0, 5).join(', ') + (ids.length > 5 ? `, and ${ids.length - 5} more` : '');
-          throw invalidValue(`members do not exist: ${shown}`);
-        }
-      }
-    }
-  }
-
-  private async audited<T>(
-    action: string,
-    type: ResourceTypeName,
-    id: string | undefined,
-    ctx: RequestContext,
-    work: () => Promise<{ result: T; id: string }>,
-  ): Promise<T> {
-    const started = performance.now();
-    let status = action === 'create' ? 201 : action === 'delete' ? 204 : 200;
-    let detail: string | undefined;
-    let resourceId = id;
-    try {
-      const { result, id: done } = await work();
-      resourceId = done;
-      return result;
-    } catch (error) {
-      const scim = error instanceof ScimError ? error : internalError(error);
-      status = scim.status;
-      detail = scim.scimType ? `${scim.scimType}: ${scim.message}` : scim.message;
-      throw scim;
-    } finally {
-      const entry = {
-        app: this.app.name,
-        action,
-        resourceType: type,
-        status,
-        requestId: ctx.requestId,
-        durationMs: Math.round((performance.now() - started) * 1000) / 1000,
-        ...(resourceId === undefined ? {} : { resourceId }),
-        ...(detail === undefined ? {} : { detail: detail.slice(0, 500) }),
-      };
-      await this.app.store.appendAudit(entry).catch((error: unknown) => {
-        this.log.error({ err: error, app: this.app.name, action }, 'audit append failed');
-      });
-    }
-  }
 }
 
-class RetryableConflict extends Error {}
+/** The full SCIM resource of a write input: data plus (groups) the members as sent. */
+function withMembers(input: { data: JsonObject; members?: MemberRecord[] }): JsonObject {
+  if (!input.members || input.members.length === 0) return input.data;
+  return { ...input.data, members: input.members.map((m) => m.raw) };
+}
 
 /** The store field that indexes an attribute path, when there is one. */
 function indexedFieldOf(type: ResourceTypeName, keys: readonly string[]): IndexedField | undefined {

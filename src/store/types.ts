@@ -27,6 +27,8 @@ export interface ResourceRecord {
   data: JsonObject;
   /** Groups only, and only when asked for (`withMembers`). */
   members?: MemberRecord[];
+  /** The id of the record in the downstream system (REST connectors); absent for the store connector. */
+  nativeId?: string;
   /** Starts at 1, +1 on every change. The ETag is derived from it. */
   version: number;
   /** ISO 8601 with milliseconds, UTC. */
@@ -73,6 +75,8 @@ export interface WriteInput {
   data: JsonObject;
   /** Groups: the full member list to store (replaces the old list on `replace`). */
   members?: MemberRecord[];
+  /** The downstream id (unique per app and type). On `replace`, undefined keeps the stored one. */
+  nativeId?: string;
 }
 
 export interface WriteOptions {
@@ -80,6 +84,11 @@ export interface WriteOptions {
   ifVersion?: number;
   /** Groups: displayName unique per app (case-insensitive). Users' userName is always unique. */
   uniqueGroupDisplayName?: boolean;
+  /**
+   * Appended to the audit trail in the same transaction as the write, so an acknowledged write always
+   * has its audit record (resourceId is filled in by `create`).
+   */
+  audit?: AuditEntry;
 }
 
 export interface AuditEntry {
@@ -107,7 +116,7 @@ export class StoreError extends Error {
     readonly code: 'conflict' | 'not_found' | 'version_mismatch' | 'missing_members',
     message: string,
     /** conflict: the field that collided; missing_members: the ids that do not exist. */
-    readonly details: { field?: 'userName' | 'displayName' | 'id'; ids?: string[] } = {},
+    readonly details: { field?: 'userName' | 'displayName' | 'id' | 'nativeId'; ids?: string[] } = {},
   ) {
     super(message);
     this.name = 'StoreError';
@@ -138,7 +147,10 @@ export interface Store {
    * Deletes a resource and its memberships (as member and as group); the groups it was a member of get
    * version + 1. False when it did not exist. Throws 'version_mismatch' with ifVersion.
    */
-  delete(app: string, type: ResourceTypeName, id: string, options?: Pick<WriteOptions, 'ifVersion'>): Promise<boolean>;
+  delete(app: string, type: ResourceTypeName, id: string, options?: Pick<WriteOptions, 'ifVersion' | 'audit'>): Promise<boolean>;
+
+  /** The resource whose downstream id is `nativeId`, or null. */
+  findByNativeId(app: string, type: ResourceTypeName, nativeId: string): Promise<ResourceRecord | null>;
 
   /** Resources of one type matching `condition`, ordered by `sort` (default: created, then id). */
   query(app: string, type: ResourceTypeName, query: StoreQuery): Promise<StoreQueryResult>;

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScimError } from '../../src/scim/errors.js';
+import { describeLinksContract } from './contract-links.js';
 import {
   StoreError,
   foldCase,
@@ -711,6 +712,8 @@ export function runStoreContract(
         expect(await store.get(a, 'Group', ga.id, { withMembers: true })).toMatchObject({ version: 1, members: [member(ua.id)] });
       });
     });
+
+    describeLinksContract(() => store, newApp);
 
     describe('lifecycle', () => {
       it('migrates idempotently, keeping the data', async () => {

@@ -102,6 +102,16 @@ const MIGRATIONS: readonly Migration[] = [
       ${PLANNER_STATISTICS}
     `,
   },
+  {
+    // Version 2: the downstream id of a resource (REST connectors), unique per app and type.
+    version: 2,
+    sql: `
+      ALTER TABLE resources ADD COLUMN native_id TEXT;
+      CREATE UNIQUE INDEX resources_native_id ON resources (app, type, native_id);
+      INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('resources', 'resources_native_id', '100000 10000 5000 1');
+      ANALYZE sqlite_schema;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -23,7 +23,7 @@ export function assertResourceType(type: unknown): asserts type is ResourceTypeN
 }
 
 export function toResourceRecord(row: ResourceRow): ResourceRecord {
-  return {
+  const record: ResourceRecord = {
     id: row.id,
     type: row.type,
     data: parseObject(row.data, `data of ${row.type} ${row.id}`),
@@ -31,6 +31,8 @@ export function toResourceRecord(row: ResourceRow): ResourceRecord {
     created: row.created,
     lastModified: row.last_modified,
   };
+  if (row.native_id !== null) record.nativeId = row.native_id;
+  return record;
 }
 
 /** Absent optional fields stay absent (no `undefined` keys, no nulls). */

@@ -38,10 +38,17 @@ import {
   toResourceRecord,
 } from './records.js';
 import { prepareStatements, RESOURCE_COLUMNS, type ResourceRow, type Statements } from './statements.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+
+/** How often the background worker checkpoints the WAL into the database file. */
+const CHECKPOINT_INTERVAL_MS = 250;
+const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for a throwaway database. */
   path: string;
+  /** Checkpoint the WAL from a worker thread (default true for files); false leaves it to SQLite. */
+  backgroundCheckpoints?: boolean;
   /** How long a write waits for another process's lock before failing. */
   busyTimeoutMs?: number;
 }
@@ -50,6 +57,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #queries: QueryCache;
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  readonly #checkpointer: Checkpointer | undefined;
   #statements: Statements | undefined;
 
   constructor(options: SqliteStoreOptions) {
@@ -63,6 +71,12 @@ export class SqliteStore implements Store {
       this.#db.pragma('synchronous = NORMAL');
       this.#db.pragma('foreign_keys = ON');
       this.#db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      if (options.path !== ':memory:' && options.backgroundCheckpoints !== false) {
+        this.#db.pragma('wal_autocheckpoint = 0');
+        this.#checkpointer = startCheckpointer(options.path, CHECKPOINT_INTERVAL_MS, () => {
+          if (this.#db.open) this.#db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
+        });
+      }
     } catch (err) {
       this.#db.close();
       throw err;
@@ -93,10 +107,12 @@ export class SqliteStore implements Store {
       const columns = indexedColumns(type, input.data);
       checkUniqueness(s, app, type, id, columns, options);
       const now = new Date().toISOString();
+      const native_id = input.nativeId ?? null;
       guardUnique(() =>
-        s.insertResource.run({ app, type, id, ...columnParams(type, columns, options), created: now, last_modified: now, data }),
+        s.insertResource.run({ app, type, id, ...columnParams(type, columns, options), created: now, last_modified: now, data, native_id }),
       );
-      const record = toResourceRecord({ id, type, version: 1, created: now, last_modified: now, data });
+      const record = toResourceRecord({ id, type, version: 1, created: now, last_modified: now, data, native_id });
+      if (options.audit) appendAuditRow(s, { ...options.audit, resourceId: id });
       if (members !== undefined) {
         insertMembers(s, app, id, members);
         record.members = loadMembers(s, app, [id]).get(id) ?? [];
@@ -141,10 +157,12 @@ export class SqliteStore implements Store {
       const columns = indexedColumns(type, input.data);
       checkUniqueness(s, app, type, id, columns, options);
       const now = new Date().toISOString();
+      const native_id = input.nativeId ?? null;
       guardUnique(() =>
-        s.updateResource.run({ app, type, id, ...columnParams(type, columns, options), last_modified: now, data }),
+        s.updateResource.run({ app, type, id, ...columnParams(type, columns, options), last_modified: now, data, native_id }),
       );
-      const record = toResourceRecord({ ...row, version: row.version + 1, last_modified: now, data });
+      const record = toResourceRecord({ ...row, version: row.version + 1, last_modified: now, data, native_id: native_id ?? row.native_id });
+      if (options.audit) appendAuditRow(s, options.audit);
       if (members !== undefined) {
         s.deleteMembersOf.run(app, id);
         insertMembers(s, app, id, members);
@@ -154,7 +172,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  async delete(app: string, type: ResourceTypeName, id: string, options: Pick<WriteOptions, 'ifVersion'> = {}): Promise<boolean> {
+  async delete(app: string, type: ResourceTypeName, id: string, options: Pick<WriteOptions, 'ifVersion' | 'audit'> = {}): Promise<boolean> {
     const s = this.#ready();
     return this.#write(() => {
       const row = s.getResource.get(app, type, id);
@@ -163,6 +181,7 @@ export class SqliteStore implements Store {
       // Before the cascade removes the memberships that say which groups to touch.
       s.touchGroupsOfMember.run({ app, member_id: id, now: new Date().toISOString() });
       s.deleteResource.run(app, type, id);
+      if (options.audit) appendAuditRow(s, options.audit);
       return true;
     });
   }
@@ -178,17 +197,32 @@ export class SqliteStore implements Store {
     const page = this.#queries.get<ResourceRow>(
       `SELECT ${RESOURCE_COLUMNS} FROM resources WHERE ${whereSql} ORDER BY ${compileOrder(query.sort)} LIMIT ? OFFSET ?`,
     );
-    // One read transaction: total and page come from the same snapshot.
-    return this.#read(() => {
-      const total = count.get(...params)?.n ?? 0;
-      const rows = query.limit === 0 ? [] : page.all(...params, query.limit ?? -1, query.offset ?? 0);
+    const offset = query.offset ?? 0;
+    const fetchPage = () => (query.limit === 0 ? [] : page.all(...params, query.limit ?? -1, offset));
+    // A first page that is not full holds every match: no COUNT needed (the common `userName eq` case).
+    const complete = (rows: ResourceRow[]) => offset === 0 && (query.limit === undefined || rows.length < query.limit);
+    if (type === 'User') {
+      // One statement needs no transaction; only when a COUNT must join it do both run in one snapshot.
+      const rows = fetchPage();
+      if (complete(rows)) return { total: rows.length, records: rows.map(toResourceRecord) };
+    }
+    const load = () => {
+      const rows = fetchPage();
+      const total = complete(rows) ? rows.length : (count.get(...params)?.n ?? 0);
       const records = rows.map(toResourceRecord);
       if (query.withMembers && type === 'Group') {
         const members = loadMembers(s, app, records.map((r) => r.id));
         for (const record of records) record.members = members.get(record.id) ?? [];
       }
       return { total, records };
-    });
+    };
+    return this.#read(load);
+  }
+
+  async findByNativeId(app: string, type: ResourceTypeName, nativeId: string): Promise<ResourceRecord | null> {
+    const s = this.#ready();
+    const row = s.byNativeId.get(app, type, nativeId);
+    return row ? toResourceRecord(row) : null;
   }
 
   async groupsOf(app: string, memberIds: readonly string[]): Promise<Map<string, { value: string; display: string }[]>> {
@@ -202,18 +236,7 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
-    const s = this.#ready();
-    s.appendAudit.run({
-      at: new Date().toISOString(),
-      app: entry.app,
-      action: entry.action,
-      resource_type: entry.resourceType,
-      resource_id: entry.resourceId ?? null,
-      status: entry.status,
-      detail: entry.detail ?? null,
-      request_id: entry.requestId ?? null,
-      duration_ms: entry.durationMs ?? null,
-    });
+    appendAuditRow(this.#ready(), entry);
   }
 
   async readAudit(app: string, limit: number): Promise<AuditRecord[]> {
@@ -223,6 +246,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.#checkpointer?.stop();
+    if (this.#checkpointer && this.#db.open) this.#db.pragma('wal_checkpoint(TRUNCATE)');
     this.#queries.clear();
     this.#statements = undefined;
     if (this.#db.open) this.#db.close();
@@ -257,6 +282,20 @@ export class SqliteStore implements Store {
   #read<T>(fn: () => T): T {
     return this.#transaction.deferred(fn) as T;
   }
+}
+
+function appendAuditRow(s: Statements, entry: AuditEntry): void {
+  s.appendAudit.run({
+    at: new Date().toISOString(),
+    app: entry.app,
+    action: entry.action,
+    resource_type: entry.resourceType,
+    resource_id: entry.resourceId ?? null,
+    status: entry.status,
+    detail: entry.detail ?? null,
+    request_id: entry.requestId ?? null,
+    duration_ms: entry.durationMs ?? null,
+  });
 }
 
 function checkVersion(row: ResourceRow, ifVersion: number | undefined): void {
@@ -302,7 +341,13 @@ function guardUnique(write: () => unknown): void {
     write();
   } catch (err) {
     if (err instanceof Database.SqliteError && err.code.startsWith('SQLITE_CONSTRAINT_UNIQUE')) {
-      const field = err.message.includes('user_name') ? 'userName' : err.message.includes('unique_key') ? 'displayName' : 'id';
+      const field = err.message.includes('user_name')
+        ? 'userName'
+        : err.message.includes('unique_key')
+          ? 'displayName'
+          : err.message.includes('native_id')
+            ? 'nativeId'
+            : 'id';
       throw new StoreError('conflict', `${field} is already taken`, { field });
     }
     throw err;

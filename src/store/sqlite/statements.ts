@@ -15,6 +15,7 @@ export interface ResourceRow {
   created: string;
   last_modified: string;
   data: string;
+  native_id: string | null;
 }
 
 export interface MemberRow {
@@ -49,6 +50,7 @@ export interface ResourceParams {
   created: string;
   last_modified: string;
   data: string;
+  native_id: string | null;
 }
 
 /** An app and a JSON array of ids (see json_each above). */
@@ -57,7 +59,7 @@ export interface IdList {
   ids: string;
 }
 
-export const RESOURCE_COLUMNS = 'id, type, version, created, last_modified, data';
+export const RESOURCE_COLUMNS = 'id, type, version, created, last_modified, data, native_id';
 
 export function prepareStatements(db: Database.Database) {
   return {
@@ -78,14 +80,15 @@ export function prepareStatements(db: Database.Database) {
     ),
     insertResource: db.prepare<[ResourceParams], unknown>(
       `INSERT INTO resources (app, type, id, user_name, display_name, display_name_raw, external_id, unique_key,
-         version, created, last_modified, data)
+         version, created, last_modified, data, native_id)
        VALUES (@app, @type, @id, @user_name, @display_name, @display_name_raw, @external_id, @unique_key,
-         1, @created, @last_modified, @data)`,
+         1, @created, @last_modified, @data, @native_id)`,
     ),
     updateResource: db.prepare<[Omit<ResourceParams, 'created'>], unknown>(
       `UPDATE resources SET user_name = @user_name, display_name = @display_name,
          display_name_raw = @display_name_raw, external_id = @external_id, unique_key = @unique_key,
-         version = version + 1, last_modified = @last_modified, data = @data
+         version = version + 1, last_modified = @last_modified, data = @data,
+         native_id = coalesce(@native_id, native_id)
        WHERE app = @app AND type = @type AND id = @id`,
     ),
     /** The groups that hold `member_id` lose it: their version (the ETag) must change. */
@@ -94,6 +97,9 @@ export function prepareStatements(db: Database.Database) {
       `UPDATE resources SET version = version + 1, last_modified = @now
        WHERE app = @app AND +type = 'Group'
          AND id IN (SELECT group_id FROM memberships WHERE app = @app AND member_id = @member_id)`,
+    ),
+    byNativeId: db.prepare<[string, string, string], ResourceRow>(
+      `SELECT ${RESOURCE_COLUMNS} FROM resources WHERE app = ? AND type = ? AND native_id = ?`,
     ),
     deleteResource: db.prepare<[string, string, string], unknown>(
       'DELETE FROM resources WHERE app = ? AND type = ? AND id = ?',

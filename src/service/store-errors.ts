@@ -1,0 +1,35 @@
+/** Store errors become SCIM errors here, once. */
+import { invalidValue, notFound, preconditionFailed, uniqueness } from '../scim/errors.js';
+import { StoreError } from '../store/types.js';
+
+/** Thrown instead of 412 when a read-modify-write lost a race the caller may simply retry. */
+export class RetryableConflict extends Error {}
+
+const CONFLICT_DETAIL = {
+  userName: 'A user with this userName already exists',
+  displayName: 'A group with this displayName already exists',
+  id: 'A resource with this id already exists',
+  nativeId: 'The downstream record is already linked to another resource',
+} as const;
+
+export async function storeCall<T>(call: () => Promise<T>, options: { retryOnVersionMismatch?: boolean } = {}): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!(error instanceof StoreError)) throw error;
+    switch (error.code) {
+      case 'conflict':
+        throw uniqueness(CONFLICT_DETAIL[error.details.field ?? 'userName']);
+      case 'not_found':
+        throw notFound('The resource no longer exists');
+      case 'version_mismatch':
+        if (options.retryOnVersionMismatch) throw new RetryableConflict();
+        throw preconditionFailed('The resource was changed by another request');
+      case 'missing_members': {
+        const ids = error.details.ids ?? [];
+        const shown = ids.slice(0, 5).join(', ') + (ids.length > 5 ? `, and ${ids.length - 5} more` : '');
+        throw invalidValue(`members do not exist: ${shown}`);
+      }
+    }
+  }
+}
