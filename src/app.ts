@@ -9,6 +9,7 @@ import type { AppConfig, GatewayConfig } from './config/load.js';
 import { entraDialect } from './dialect/entra.js';
 import { strictDialect } from './dialect/strict.js';
 import type { Dialect } from './dialect/types.js';
+import { storeConnector } from './connectors/types.js';
 import { buildHttpApp, type HttpApp } from './http/server.js';
 import { ResourceService } from './service/resources.js';
 import { openStore } from './store/index.js';
@@ -50,6 +51,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       store,
       dialect: DIALECTS[app.dialect],
       uniqueGroupDisplayName: app.uniqueGroupDisplayName,
+      connector: storeConnector,
     };
     apps.set(app.name, {
       name: app.name,
