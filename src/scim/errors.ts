@@ -69,12 +69,12 @@ export class ScimError extends Error {
 export const invalidFilter = (detail: string, cause?: unknown) => new ScimError(400, 'invalidFilter', detail, { cause });
 export const invalidSyntax = (detail: string, cause?: unknown) => new ScimError(400, 'invalidSyntax', detail, { cause });
 export const invalidPath = (detail: string) => new ScimError(400, 'invalidPath', detail);
-export const invalidValue = (detail: string) => new ScimError(400, 'invalidValue', detail);
+export const invalidValue = (detail: string, cause?: unknown) => new ScimError(400, 'invalidValue', detail, { cause });
 export const noTarget = (detail: string) => new ScimError(400, 'noTarget', detail);
 export const mutability = (detail: string) => new ScimError(400, 'mutability', detail);
-export const uniqueness = (detail: string) => new ScimError(409, 'uniqueness', detail);
+export const uniqueness = (detail: string, cause?: unknown) => new ScimError(409, 'uniqueness', detail, { cause });
 export const tooMany = (detail: string) => new ScimError(400, 'tooMany', detail);
-export const notFound = (detail: string) => new ScimError(404, undefined, detail);
+export const notFound = (detail: string, cause?: unknown) => new ScimError(404, undefined, detail, { cause });
 export const preconditionFailed = (detail: string) => new ScimError(412, undefined, detail);
 export const payloadTooLarge = (detail: string) => new ScimError(413, undefined, detail);
 export const unsupportedMediaType = (detail: string) => new ScimError(415, undefined, detail);
@@ -85,3 +85,11 @@ export const unauthorized = (realm = 'scim-bridge') =>
   });
 export const conflict = (detail: string) => new ScimError(409, undefined, detail);
 export const internalError = (cause?: unknown) => new ScimError(500, undefined, 'Internal server error', { cause });
+// Downstream trouble, translated once at a connector's edge; the native error stays as `cause`.
+const retryAfter = (seconds?: number) => (seconds === undefined ? {} : { 'Retry-After': String(Math.max(0, Math.ceil(seconds))) });
+export const tooManyRequests = (detail: string, retryAfterSeconds?: number, cause?: unknown) =>
+  new ScimError(429, undefined, detail, { cause, headers: retryAfter(retryAfterSeconds) });
+export const serviceUnavailable = (detail: string, retryAfterSeconds?: number, cause?: unknown) =>
+  new ScimError(503, undefined, detail, { cause, headers: retryAfter(retryAfterSeconds) });
+export const badGateway = (detail: string, cause?: unknown) => new ScimError(502, undefined, detail, { cause });
+export const gatewayTimeout = (detail: string, cause?: unknown) => new ScimError(504, undefined, detail, { cause });

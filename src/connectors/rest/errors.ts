@@ -1,0 +1,101 @@
+/**
+ * Native trouble → SCIM errors, once, at the connector's edge. The native error stays as `cause` (for
+ * logs); its body never reaches the client's message. A plugin's error rules are tried first, then the
+ * defaults: 400/422 → 400 invalidValue, 404 → 404 (a known resource gone natively is reported, not
+ * papered over), 409 → 409 uniqueness, 401/403 → 502 (the gateway's credentials, not the client's),
+ * 429 → 429 with Retry-After, anything else → 502.
+ */
+import {
+  badGateway,
+  gatewayTimeout,
+  invalidValue,
+  notFound,
+  ScimError,
+  serviceUnavailable,
+  tooManyRequests,
+  uniqueness,
+  type ScimType,
+} from '../../scim/errors.js';
+import type { CompiledErrorRule } from '../../plugins/types.js';
+import { MappingError } from '../../plugins/operations.js';
+import { DownstreamError, type NativeResponse } from '../http/types.js';
+
+/** Retry-After sent upstream when the native API gave none. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
+/** A native answer the plugin's operation did not expect; kept as the ScimError's cause. */
+export class NativeResponseError extends Error {
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    /** For (redacted) logs only. */
+    readonly body: unknown,
+  ) {
+    super(`${operation}: native status ${status}`);
+    this.name = 'NativeResponseError';
+  }
+}
+
+export function fromDownstream(error: DownstreamError): ScimError {
+  const retryAfter = error.details.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+  switch (error.kind) {
+    case 'rate_limited':
+      return tooManyRequests('The downstream system is limiting the request rate; retry later', retryAfter, error);
+    case 'unavailable':
+      return serviceUnavailable('The downstream system is unavailable; retry later', retryAfter, error);
+    case 'timeout':
+      return gatewayTimeout('The downstream system did not answer in time', error);
+    case 'network':
+    case 'http':
+      return badGateway('The downstream system failed to answer', error);
+  }
+}
+
+function bodyText(body: unknown): string {
+  if (body === undefined) return '';
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}
+
+function ruleMatches(rule: CompiledErrorRule, res: NativeResponse, operation: string): boolean {
+  if (!rule.statuses.includes(res.status)) return false;
+  if (rule.operation !== undefined && rule.operation !== operation) return false;
+  if (rule.bodyContains !== undefined && !bodyText(res.body).toLowerCase().includes(rule.bodyContains)) return false;
+  if (rule.header !== undefined && !(res.headers[rule.header.name] ?? '').toLowerCase().includes(rule.header.contains)) return false;
+  return true;
+}
+
+/**
+ * The SCIM error for a native answer outside 2xx, or undefined when a plugin rule says to ignore it.
+ * `what` names the resource, e.g. "User".
+ */
+export function fromNativeResponse(res: NativeResponse, operation: string, rules: readonly CompiledErrorRule[], what: string): ScimError | undefined {
+  const cause = new NativeResponseError(operation, res.status, res.body);
+  const rule = rules.find((r) => ruleMatches(r, res, operation));
+  if (rule) return rule.scim ? new ScimError(rule.scim.status, rule.scim.scimType as ScimType | undefined, rule.scim.detail, { cause }) : undefined;
+  switch (res.status) {
+    case 400:
+    case 422:
+      return invalidValue(`The downstream system rejected the ${what}'s values (HTTP ${res.status})`, cause);
+    case 404:
+      return notFound(`The ${what} does not exist in the downstream system`, cause);
+    case 409:
+      return uniqueness(`The downstream system already has this ${what}`, cause);
+    case 429: {
+      const seconds = Number(res.headers['retry-after']);
+      return tooManyRequests('The downstream system is limiting the request rate; retry later', Number.isFinite(seconds) ? seconds : DEFAULT_RETRY_AFTER_SECONDS, cause);
+    }
+    case 401:
+    case 403:
+      return badGateway("The downstream system refused the gateway's credentials", cause);
+    default:
+      return badGateway(`The downstream system answered HTTP ${res.status}`, cause);
+  }
+}
+
+/** Any failure of a connector call, as the ScimError the client gets. */
+export function toScimError(error: unknown): unknown {
+  if (error instanceof ScimError) return error;
+  if (error instanceof DownstreamError) return fromDownstream(error);
+  if (error instanceof MappingError) return invalidValue(error.message, error);
+  return error; // a bug: the resource service turns it into a 500
+}

@@ -1,0 +1,113 @@
+/**
+ * A plugin's native search, page by page in its paging style (none, page/page_size, offset/limit,
+ * cursor, next-link), keeping only results whose `match` field equals the value — even when the API
+ * filtered already, so a substring filter or an ignored parameter never adopts the wrong person.
+ * Stops at the second match (one is an answer, two are ambiguous) or after `maxPages`.
+ */
+import { badGateway } from '../../scim/errors.js';
+import { getNative } from '../../plugins/native-paths.js';
+import { renderPath, renderValue } from '../../plugins/templates.js';
+import type { CompiledSearch } from '../../plugins/types.js';
+import type { JsonObject } from '../../store/types.js';
+import type { NativeRequest, NativeResponse } from '../http/types.js';
+
+export interface SearchHit {
+  nativeId: string;
+  record: JsonObject;
+}
+
+type Query = Record<string, string | number | boolean>;
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** `send` performs one call and throws on anything but 2xx. */
+export async function searchNative(
+  search: CompiledSearch,
+  value: string,
+  baseUrl: string,
+  send: (req: Pick<NativeRequest, 'method' | 'path' | 'query' | 'body'>) => Promise<NativeResponse>,
+): Promise<SearchHit[]> {
+  const params = { value };
+  let path = renderPath(search.path, params);
+  let query: Query = renderValue(search.query ?? {}, params) as Query;
+  const body = search.body === undefined ? undefined : renderValue(search.body, params);
+  const paging = search.paging;
+  const wanted = search.caseExact ? value : value.toLowerCase();
+  const hits: SearchHit[] = [];
+  let cursor: string | undefined;
+
+  for (let page = 0; page < search.maxPages; page += 1) {
+    const pageQuery: Query = { ...query };
+    switch (paging.style) {
+      case 'page':
+        pageQuery[paging.page] = paging.first + page;
+        pageQuery[paging.size] = paging.pageSize;
+        break;
+      case 'offset':
+        pageQuery[paging.offset] = page * paging.pageSize;
+        pageQuery[paging.limit] = paging.pageSize;
+        break;
+      case 'cursor':
+        if (cursor !== undefined) pageQuery[paging.cursor] = cursor;
+        if (paging.size && paging.pageSize) pageQuery[paging.size] = paging.pageSize;
+        break;
+      case 'next-link':
+        if (page === 0 && paging.size && paging.pageSize) pageQuery[paging.size] = paging.pageSize;
+        break;
+      case 'none':
+        break;
+    }
+    const res = await send({ method: search.method, path, ...(Object.keys(pageQuery).length ? { query: pageQuery } : {}), ...(body === undefined ? {} : { body }) });
+    const list = search.results === undefined ? res.body : getNative(res.body, search.results);
+    if (!Array.isArray(list)) throw badGateway('The downstream system answered a search with something other than a list');
+    for (const item of list) {
+      if (!isObject(item)) continue;
+      const field = getNative(item, search.match);
+      if (field === undefined || field === null || typeof field === 'object') continue;
+      const text = search.caseExact ? String(field) : String(field).toLowerCase();
+      if (text !== wanted) continue;
+      const id = getNative(item, search.id);
+      if (id === undefined || id === null || typeof id === 'object') throw badGateway('A native search result has no id');
+      hits.push({ nativeId: String(id), record: item });
+      if (hits.length > 1) return hits;
+    }
+
+    switch (paging.style) {
+      case 'none':
+        return hits;
+      case 'page':
+      case 'offset':
+        if (list.length < paging.pageSize) return hits;
+        break;
+      case 'cursor': {
+        const next = getNative(res.body, paging.next);
+        if (next === undefined || next === null || next === '') return hits;
+        cursor = String(next);
+        break;
+      }
+      case 'next-link': {
+        const next = getNative(res.body, paging.next);
+        if (typeof next !== 'string' || next === '') return hits;
+        ({ path, query } = followLink(next, baseUrl));
+        break;
+      }
+    }
+  }
+  return hits;
+}
+
+/** A next link as path + query below the base URL; a link elsewhere is refused (it could point anywhere). */
+function followLink(link: string, baseUrl: string): { path: string; query: Query } {
+  const base = new URL(baseUrl);
+  let url: URL;
+  try {
+    url = new URL(link, base);
+  } catch {
+    throw badGateway('The downstream system gave an unusable next-page link');
+  }
+  const basePath = base.pathname.replace(/\/+$/, '');
+  if (url.origin !== base.origin || !url.pathname.startsWith(`${basePath}/`)) {
+    throw badGateway('The downstream system gave a next-page link outside its API');
+  }
+  return { path: url.pathname.slice(basePath.length), query: Object.fromEntries(url.searchParams) };
+}
