@@ -21,6 +21,8 @@ export function createHttpServer(handler: RequestListener, limits: HttpLimitsCon
       maxHeaderSize: limits.maxHeaderBytes,
       headersTimeout: limits.headersTimeoutSeconds * 1000,
       requestTimeout: limits.requestTimeoutSeconds * 1000,
+      // How often node looks for connections past those timeouts (default 30 s, longer than the limits).
+      connectionsCheckingInterval: Math.min(5000, (limits.headersTimeoutSeconds * 1000) / 2),
     },
     handler,
   );
