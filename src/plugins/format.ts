@@ -29,6 +29,8 @@ const fieldRuleObject = z.strictObject({
   as: z.enum(['string', 'integer', 'number', 'boolean']).optional(),
   /** Sent when the value is removed on an update (default null). */
   clear: z.unknown().optional(),
+  /** Where `clear` goes instead of the field itself: a parent (`work.reportsTo` for `work.reportsTo.id`). */
+  clearAt: nativePath.optional(),
 });
 export const fieldRule = z.union([z.string().min(1), fieldRuleObject]);
 export type FieldRuleInput = z.output<typeof fieldRule>;

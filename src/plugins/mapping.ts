@@ -29,8 +29,10 @@ export interface CompiledField {
   compute?: (view: JsonObject) => unknown;
   reference?: ResourceTypeName;
   as?: NativeType;
-  /** Sent for a field whose value went away on an update. */
+  /** Sent for a field whose value went away on an update... */
   clear: unknown;
+  /** ...at this parent path instead of the target, when given. */
+  clearAt?: string;
 }
 
 export interface CompiledMapping {
@@ -136,6 +138,9 @@ function compileField(
     rule = compileRule(input.rule, { checkVar, tables }, ruleProblems);
     problems.push(...ruleProblems.map((p) => ({ path: at('rule', ...p.path), message: p.message })));
   }
+  if (input.clearAt !== undefined && (direction !== 'toNative' || !target.startsWith(`${input.clearAt}.`))) {
+    problems.push({ path: at('clearAt'), message: `"clearAt" must be a parent of the native field "${target}" (toNative only)` });
+  }
   if (problems.length > before) return undefined;
 
   const field: CompiledField = { target, write, sources, clear: has('clear') ? input.clear : null };
@@ -144,6 +149,7 @@ function compileField(
   if (has('default')) field.fallback = { value: input.default };
   if (input.reference) field.reference = input.reference;
   if (input.as) field.as = input.as;
+  if (input.clearAt) field.clearAt = input.clearAt;
   return field;
 }
 

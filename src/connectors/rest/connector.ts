@@ -10,7 +10,7 @@ import { USER_SCHEMA, GROUP_SCHEMA } from '../../scim/schemas/core.js';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
 import type { JsonObject } from '../../store/types.js';
 import { lookupKey, mapRecord, MappingError, writeFields, type PluginHooks } from '../../plugins/index.js';
-import { getNative } from '../../plugins/native-paths.js';
+import { getNative, setNative } from '../../plugins/native-paths.js';
 import { idFromLocation, renderPath, renderValue } from '../../plugins/templates.js';
 import type { CompiledOperation, CompiledPlugin, CompiledResource } from '../../plugins/types.js';
 import { DownstreamError, type NativeClient, type NativeRequest, type NativeResponse } from '../http/types.js';
@@ -82,17 +82,15 @@ export class RestConnector implements Connector {
 
       const [old, now] = await Promise.all([this.toNative(r, before, ctx, 'placeholder'), this.toNative(r, after, ctx, 'error')]);
       const changed = new Set<string>();
-      const out = new Map(now);
+      const removed = r.toNative.fields.filter((f) => old.has(f.target) && !now.has(f.target));
       for (const field of r.toNative.fields) {
-        const a = JSON.stringify(old.get(field.target));
-        const b = JSON.stringify(now.get(field.target));
-        if (a === b) continue;
-        changed.add(field.target);
-        if (!now.has(field.target)) out.set(field.target, field.clear);
+        if (JSON.stringify(old.get(field.target)) !== JSON.stringify(now.get(field.target))) changed.add(field.target);
       }
       if (changed.size > 0) {
         const hooks = await this.plugin.hooks.load();
-        let body = writeFields(r.toNative, out, r.operations.update.send === 'full' ? undefined : changed);
+        let body = writeFields(r.toNative, now, r.operations.update.send === 'full' ? undefined : changed);
+        // A value that went away is cleared natively (null unless the plugin says otherwise).
+        for (const field of removed) setNative(body, field.clearAt ?? field.target, field.clear);
         body = (await hooks.beforeUpdate?.(body, { type, resource: after, nativeId })) ?? body;
         await this.call(r, 'update', nativeId, body);
       }
