@@ -50,6 +50,12 @@ export class EntraVerifier {
   }
 
   async verify(token: string): Promise<Verdict> {
+    // Entra sends one token for a whole cycle: a token this verifier accepted is answered from the cache
+    // before anything is decoded. The cache is this app's and this configuration's alone.
+    const key = this.#cache ? createHash('sha256').update(token).digest('base64url') : '';
+    const cached = this.#cache?.get(key);
+    if (cached && this.#now() < cached.until) return { ok: true, method: 'entra', who: cached.who };
+
     let tenant: string;
     try {
       const header = decodeProtectedHeader(token);
@@ -61,10 +67,6 @@ export class EntraVerifier {
       return refused(`not a decodable JWT (${error instanceof Error ? error.message : 'error'})`);
     }
     if (!this.tenants.has(tenant)) return refused(`JWT tenant ${tenant} is not one of this app's tenants`);
-
-    const key = this.#cache ? createHash('sha256').update(token).digest('base64url') : '';
-    const cached = this.#cache?.get(key);
-    if (cached && this.#now() < cached.until) return { ok: true, method: 'entra', who: cached.who };
 
     try {
       const { payload } = await jwtVerify(token, this.deps.keysFor(this.#authority, tenant).lookup, {
