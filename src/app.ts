@@ -9,7 +9,9 @@ import type { AppConfig, GatewayConfig } from './config/load.js';
 import { entraDialect } from './dialect/entra.js';
 import { strictDialect } from './dialect/strict.js';
 import type { Dialect } from './dialect/types.js';
-import { storeConnector } from './connectors/types.js';
+import type { NativeCallEvent } from './connectors/http/types.js';
+import { createRestConnector } from './connectors/rest/index.js';
+import { storeConnector, type Connector } from './connectors/types.js';
 import { buildHttpApp, type HttpApp } from './http/server.js';
 import { ResourceService } from './service/resources.js';
 import { openStore } from './store/index.js';
@@ -44,14 +46,17 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const store = options.store ?? (await openStore(config.store));
 
   const apps = new Map<string, HttpApp>();
+  const closers: (() => Promise<void>)[] = [];
   for (const app of config.apps.values()) {
+    const connector = connectorOf(app, store, log);
+    if ('close' in connector && typeof connector.close === 'function') closers.push(() => (connector.close as () => Promise<void>)());
     const runtime = {
       name: app.name,
       registry: app.registry,
       store,
       dialect: DIALECTS[app.dialect],
       uniqueGroupDisplayName: app.uniqueGroupDisplayName,
-      connector: storeConnector,
+      connector,
     };
     apps.set(app.name, {
       name: app.name,
@@ -76,9 +81,29 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     store,
     reloadAuth: (next) => inbound.reload(next),
     close: async () => {
+      await Promise.all(closers.map((close) => close()));
       if (!options.store) await store.close();
     },
   };
+}
+
+/** The app's connector; every native call of a rest app lands in the audit trail (never its credentials). */
+function connectorOf(app: AppConfig, store: Store, log: Logger): Connector {
+  if (app.connector !== 'rest' || !app.plugin || !app.downstream) return storeConnector;
+  const appLog = log.child({ app: app.name });
+  const onCall = (event: NativeCallEvent) => {
+    void store
+      .appendAudit({
+        app: app.name,
+        action: `native ${event.operation}`,
+        resourceType: event.operation.startsWith('groups.') ? 'Group' : 'User',
+        status: event.status ?? 0,
+        detail: `${event.method} ${event.path} attempt ${event.attempt}: ${event.outcome}`,
+        durationMs: Math.round(event.durationMs * 1000) / 1000,
+      })
+      .catch((error: unknown) => appLog.error({ err: error }, 'audit append failed'));
+  };
+  return createRestConnector(app.plugin, app.downstream, { log: appLog, onCall });
 }
 
 /** Stops accepting connections, lets requests in flight finish (up to `graceMs`), then closes. */

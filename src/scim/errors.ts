@@ -86,7 +86,8 @@ export const unauthorized = (realm = 'scim-bridge') =>
 export const conflict = (detail: string) => new ScimError(409, undefined, detail);
 export const internalError = (cause?: unknown) => new ScimError(500, undefined, 'Internal server error', { cause });
 // Downstream trouble, translated once at a connector's edge; the native error stays as `cause`.
-const retryAfter = (seconds?: number) => (seconds === undefined ? {} : { 'Retry-After': String(Math.max(0, Math.ceil(seconds))) });
+const retryAfter = (seconds?: number): Record<string, string> =>
+  seconds === undefined ? {} : { 'Retry-After': String(Math.max(0, Math.ceil(seconds))) };
 export const tooManyRequests = (detail: string, retryAfterSeconds?: number, cause?: unknown) =>
   new ScimError(429, undefined, detail, { cause, headers: retryAfter(retryAfterSeconds) });
 export const serviceUnavailable = (detail: string, retryAfterSeconds?: number, cause?: unknown) =>
