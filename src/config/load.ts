@@ -11,6 +11,8 @@ import { SchemaRegistry } from '../scim/schemas/registry.js';
 import { attr, type AttributeDefinition, type SchemaDefinition } from '../scim/schemas/types.js';
 import { checkAppAuth, checkSecurity } from '../auth/config-check.js';
 import { extensionSchemaFile, gatewaySchema, type AppFileConfig, type GatewayFileConfig } from './schema.js';
+import { loadAppPlugin, PluginCache, resolvePluginsDir } from '../plugins/app-config.js';
+import type { CompiledPlugin, Downstream } from '../plugins/types.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -26,6 +28,10 @@ export interface AppConfig {
   auth: AppFileConfig['auth'];
   uniqueGroupDisplayName: boolean;
   registry: SchemaRegistry;
+  /** rest apps: the compiled plugin (shared by the apps that use it). */
+  plugin?: CompiledPlugin;
+  /** rest apps: the tenant's base URL and credentials, resolved from the environment (credentials not enumerable). */
+  downstream?: Downstream;
 }
 
 export interface GatewayConfig {
@@ -41,6 +47,8 @@ export interface GatewayConfig {
 export interface LoadOptions {
   /** Where relative store paths and generated secrets live (SCIM_BRIDGE_DATA_DIR). */
   dataDir: string;
+  /** Where rest apps' credentials and base URLs (and SCIM_BRIDGE_PLUGINS_DIR) are read; process.env by default. */
+  env?: NodeJS.ProcessEnv;
 }
 
 function formatIssues(file: string, prefix: (string | number)[], issues: readonly z.core.$ZodIssue[]): string[] {
@@ -116,6 +124,8 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
 
   const extensions = loadExtensionSchemas(dirname(resolve(file)), cfg.schemas, problems);
   const apps = new Map<string, AppConfig>();
+  const env = options.env ?? process.env;
+  const plugins = new PluginCache(resolvePluginsDir(dirname(resolve(file)), cfg.pluginsDir, env));
   for (const [name, app] of Object.entries(cfg.apps)) {
     const perType: Record<'User' | 'Group', SchemaDefinition[]> = { User: [], Group: [] };
     for (const type of ['User', 'Group'] as const) {
@@ -128,6 +138,7 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
         else perType[type].push(found.schema);
       });
     }
+    const rest = app.connector === 'rest' ? loadAppPlugin(app, perType, `${shown}: apps.${name}`, plugins, env, problems) : undefined;
     const auth = checkAppAuth(app.auth, dirname(resolve(file)), `${shown}: apps.${name}.auth`, problems);
     apps.set(
       name,
@@ -138,6 +149,7 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
         auth,
         uniqueGroupDisplayName: app.groups.uniqueDisplayName,
         registry: new SchemaRegistry({ User: perType.User, Group: perType.Group }),
+        ...(rest ? { plugin: rest.plugin, downstream: rest.downstream } : {}),
       }),
     );
   }

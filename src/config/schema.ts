@@ -11,9 +11,27 @@ const appName = z
 
 const schemaUrn = z.string().min(1);
 
+/** A value read from the environment at load; `default` when the variable is unset or empty. */
+const envValue = z.strictObject({
+  env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'),
+  default: z.string().optional(),
+});
+
+/** rest apps: this tenant's native API. Credentials only ever come from the environment. */
+const downstreamSchema = z.strictObject({
+  /** e.g. https://my.15five.com/api/public, literally or from the environment. */
+  baseUrl: z.union([z.url(), envValue]),
+  /** The credentials the plugin names (`credentials:` in plugin.yaml), each from an environment variable. */
+  credentials: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'credential names are letters, digits and "_"'), envValue).default({}),
+});
+
 const appSchema = z.strictObject({
-  /** `store`: the gateway itself is the system of record. */
-  connector: z.literal('store'),
+  /** `store`: the gateway itself is the system of record; `rest`: a plugin drives the app's own REST API. */
+  connector: z.enum(['store', 'rest']),
+  /** rest: the plugin in `<pluginsDir>/<name>/`. */
+  plugin: z.string().min(1).optional(),
+  /** rest: the tenant's base URL and credentials. */
+  downstream: downstreamSchema.optional(),
   /** Which client's quirks to undo at the door. */
   dialect: z.enum(['entra', 'strict']).default('entra'),
   /** Inbound credentials: bearer secrets and/or Entra-issued JWTs (src/auth/config-schema.ts). */
@@ -31,6 +49,12 @@ const appSchema = z.strictObject({
       uniqueDisplayName: z.boolean().default(true),
     })
     .default({ uniqueDisplayName: true }),
+}).superRefine((app, ctx) => {
+  const rest = app.connector === 'rest';
+  for (const key of ['plugin', 'downstream'] as const) {
+    if (rest && app[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `a rest app needs "${key}"` });
+    if (!rest && app[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `only rest apps have "${key}"` });
+  }
 });
 
 export const gatewaySchema = z.strictObject({
@@ -59,6 +83,8 @@ export const gatewaySchema = z.strictObject({
     .default({ kind: 'sqlite', path: 'scim-bridge.db' }),
   /** Files (relative to this configuration file) that each define one extension schema. */
   schemas: z.array(z.string().min(1)).default([]),
+  /** Where plugins live, relative to this file (default `<repo>/plugins`; SCIM_BRIDGE_PLUGINS_DIR overrides both). */
+  pluginsDir: z.string().min(1).optional(),
   apps: z.record(appName, appSchema).refine((apps) => Object.keys(apps).length > 0, 'at least one app is needed'),
 });
 

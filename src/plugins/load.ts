@@ -20,7 +20,10 @@ const formatPath = (path: readonly PropertyKey[]) => path.map(String).join('.') 
 
 function zodProblems(shown: string, issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
-    const message = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+    let message = issue.message;
+    if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    // A record key that fails its own check: say why, not only "Invalid key in record".
+    if (issue.code === 'invalid_key' && issue.issues[0]) message = `key: ${issue.issues[0].message}`;
     return `${shown}: ${formatPath(issue.path)}: ${message}`;
   });
 }

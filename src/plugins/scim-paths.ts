@@ -47,6 +47,11 @@ export function compileScimPath(text: string, scope: PathScope): ScimPath {
   try {
     parsed = parsePatchPath(expandAlias(text, scope.aliases));
   } catch (error) {
+    const head = /^([A-Za-z][A-Za-z0-9_]*)\.[^[]*\./.exec(text)?.[1];
+    if (head !== undefined && !scope.registry.resolve(scope.type, { name: head })) {
+      // `boss.manager.value`: three segments only make sense after an alias.
+      throw new Error(`"${head}" is neither an attribute nor an alias (aliases: ${[...scope.aliases.keys()].join(', ') || 'none'})`);
+    }
     throw new Error(`"${text}" is not a SCIM attribute path: ${error instanceof Error ? error.message : String(error)}`);
   }
   const resolved = resolveAttribute(parsed.attr, { registry: scope.registry, type: scope.type });

@@ -1,0 +1,116 @@
+/**
+ * What a `rest` app entry of the gateway configuration needs at load: its plugin (loaded and compiled
+ * once, however many apps use it), the plugin's extension schemas in the app's registry, and the
+ * tenant's base URL and credentials resolved from the environment. A missing variable stops start-up
+ * with a message naming the app and the variable.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import type { SchemaDefinition } from '../scim/schemas/types.js';
+import { defaultPluginsDir, loadPlugin, type PluginLoad } from './load.js';
+import type { CompiledPlugin, Downstream } from './types.js';
+
+export const PLUGINS_DIR_ENV = 'SCIM_BRIDGE_PLUGINS_DIR';
+
+type EnvValue = { env: string; default?: string | undefined };
+
+/** The `rest` parts of an app entry, as config/schema.ts gives them. */
+export interface RestAppEntry {
+  plugin?: string | undefined;
+  downstream?: { baseUrl: string | EnvValue; credentials: Record<string, EnvValue> } | undefined;
+}
+
+/** SCIM_BRIDGE_PLUGINS_DIR, else `pluginsDir` (relative to the configuration file), else `<repo>/plugins`. */
+export function resolvePluginsDir(configDir: string, configured: string | undefined, env: NodeJS.ProcessEnv): string {
+  const fromEnv = env[PLUGINS_DIR_ENV];
+  if (fromEnv) return resolve(fromEnv);
+  if (configured) return isAbsolute(configured) ? configured : resolve(configDir, configured);
+  return defaultPluginsDir();
+}
+
+/** Each plugin loaded once per configuration load; its problems reported once. */
+export class PluginCache {
+  private readonly loads = new Map<string, PluginLoad & { reported: boolean }>();
+  constructor(readonly dir: string) {}
+
+  get(name: string, problems: string[]): CompiledPlugin | undefined {
+    let load = this.loads.get(name);
+    if (!load) this.loads.set(name, (load = { ...loadPlugin(this.dir, name), reported: false }));
+    if (!load.reported) {
+      problems.push(...load.problems);
+      load.reported = true;
+    }
+    return load.plugin;
+  }
+}
+
+function fromEnv(value: EnvValue, env: NodeJS.ProcessEnv): string | undefined {
+  const set = env[value.env];
+  return set !== undefined && set !== '' ? set : value.default;
+}
+
+/**
+ * The plugin and the resolved downstream of a rest app; the plugin's extension schemas are added to
+ * `schemas` (the app's registry-to-be). `where` is e.g. `config/gateway.yaml: apps.acme`.
+ */
+export function loadAppPlugin(
+  app: RestAppEntry,
+  schemas: Record<'User' | 'Group', SchemaDefinition[]>,
+  where: string,
+  plugins: PluginCache,
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+): { plugin: CompiledPlugin; downstream: Downstream } | undefined {
+  if (!app.plugin || !app.downstream) return undefined; // the schema reported it
+  const plugin = plugins.get(app.plugin, problems);
+  if (!plugin) {
+    problems.push(`${where}.plugin: plugin "${app.plugin}" could not be loaded (see above)`);
+    return undefined;
+  }
+  const before = problems.length;
+
+  for (const type of ['User', 'Group'] as const) {
+    for (const schema of plugin.extensions[type]) {
+      if (schemas[type].some((s) => s.id.toLowerCase() === schema.id.toLowerCase())) {
+        problems.push(`${where}.schemas.${type}: ${schema.id} comes with plugin "${plugin.name}"; remove it here`);
+      } else {
+        schemas[type].push(schema);
+      }
+    }
+  }
+
+  const raw = app.downstream.baseUrl;
+  const baseUrl = typeof raw === 'string' ? raw : fromEnv(raw, env);
+  if (baseUrl === undefined) {
+    problems.push(`${where}.downstream.baseUrl: environment variable ${(raw as EnvValue).env} is not set (app ${whereApp(where)})`);
+  } else if (!/^https?:\/\/[^\s]+$/i.test(baseUrl) || !URL.canParse(baseUrl)) {
+    problems.push(`${where}.downstream.baseUrl: not an http(s) URL`);
+  }
+
+  const credentials: Record<string, string> = {};
+  for (const name of plugin.credentials) {
+    const source = app.downstream.credentials[name];
+    if (!source) {
+      problems.push(`${where}.downstream.credentials: plugin "${plugin.name}" needs "${name}" (${plugin.credentials.join(', ')})`);
+      continue;
+    }
+    const value = fromEnv(source, env);
+    if (value === undefined) problems.push(`${where}.downstream.credentials.${name}: environment variable ${source.env} is not set (app ${whereApp(where)})`);
+    else credentials[name] = value;
+  }
+  for (const name of Object.keys(app.downstream.credentials)) {
+    if (!plugin.credentials.includes(name)) {
+      problems.push(`${where}.downstream.credentials.${name}: plugin "${plugin.name}" has no credential "${name}" (it uses: ${plugin.credentials.join(', ') || 'none'})`);
+    }
+  }
+  if (problems.length > before || baseUrl === undefined) return undefined;
+  return { plugin, downstream: secretHolding(baseUrl, credentials) };
+}
+
+const whereApp = (where: string) => where.slice(where.lastIndexOf('apps.') + 5);
+
+/** Credentials are not enumerable: logging or serializing an app's configuration cannot spill them. */
+function secretHolding(baseUrl: string, credentials: Record<string, string>): Downstream {
+  const downstream = { baseUrl } as Downstream;
+  Object.defineProperty(downstream, 'credentials', { value: Object.freeze(credentials), enumerable: false });
+  return Object.freeze(downstream);
+}
