@@ -61,8 +61,8 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
     },
   });
   const log = createLogger({ level: options.logLevel ?? 'debug', destination });
-  const config = loadConfig(configPath, { dataDir });
   const env = options.env ?? { SCIM_BRIDGE_TOKEN: TEST_TOKEN };
+  const config = loadConfig(configPath, { dataDir, env });
   const gateway = await createGateway(config, { env, log });
   // The same server options as `npm start` (header size, timeouts), from the configuration.
   const server: Server = createHttpServer(gateway.handler, config.security.http);

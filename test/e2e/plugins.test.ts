@@ -1,0 +1,253 @@
+/**
+ * The same Entra-shaped sequence against every bundled plugin, through the gateway over HTTP, asserting on
+ * the emulator's native records: create, manager, extensions, filter, PATCH in Entra's forms, disable,
+ * enable, groups and members, delete — and adoption of a native user that already exists.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EmulatorKind } from '../emulators/index.js';
+import { ENTERPRISE, GROUP_SCHEMA, patchOp, read, USER_SCHEMA } from '../support/gateway.js';
+import { startRig, type Rig } from './support.js';
+
+type Native = Record<string, unknown>;
+
+interface PluginCase {
+  kind: EmulatorKind;
+  /** The plugin's custom extension and the attribute that carries a start date. */
+  extension: string;
+  startDate: string;
+  /** Native record accessors. */
+  email: (n: Native) => unknown;
+  firstName: (n: Native) => unknown;
+  familyName: (n: Native) => unknown;
+  title: (n: Native) => unknown;
+  employeeNumber?: (n: Native) => unknown;
+  manager: (n: Native) => unknown;
+  start: (n: Native) => unknown;
+  /** What the native record says when the user is active / inactive. */
+  active: (n: Native) => boolean;
+  nativeId: (n: Native) => string;
+  /** The native start date for 2026-03-01 sent as an ISO dateTime. */
+  nativeStart: string;
+  /** Whether groups reach the native API (false: kept by the gateway only). */
+  nativeGroups: boolean;
+  /** Seeds a native user for adoption. */
+  seed: { email: string; fields: Native };
+}
+
+const cases: PluginCase[] = [
+  {
+    kind: '15five',
+    extension: 'urn:ietf:params:scim:schemas:extension:15Five:2.0:User',
+    startDate: 'startDate',
+    email: (n) => n.email,
+    firstName: (n) => n.first_name,
+    familyName: (n) => n.last_name,
+    title: (n) => n.title,
+    employeeNumber: (n) => n.employee_id,
+    manager: (n) => n.reports_to,
+    start: (n) => n.start_date,
+    active: (n) => n.is_active === true,
+    nativeId: (n) => String(n.id),
+    nativeStart: '03/01/2026',
+    nativeGroups: true,
+    seed: { email: 'existing@acme.example', fields: { email: 'existing@acme.example', first_name: 'Exi', last_name: 'Sting', is_active: true } },
+  },
+  {
+    kind: 'bamboohr',
+    extension: 'urn:ietf:params:scim:schemas:extension:bamboohr:2.0:User',
+    startDate: 'hireDate',
+    email: (n) => n.workEmail,
+    firstName: (n) => n.firstName,
+    familyName: (n) => n.lastName,
+    title: (n) => n.jobTitle,
+    employeeNumber: (n) => n.employeeNumber,
+    manager: (n) => n.supervisorEId,
+    start: (n) => n.hireDate,
+    active: (n) => n.status === 'Active',
+    nativeId: (n) => String(n.id),
+    nativeStart: '2026-03-01',
+    nativeGroups: false,
+    seed: { email: 'existing@acme.example', fields: { workEmail: 'existing@acme.example', firstName: 'Exi', lastName: 'Sting', status: 'Active' } },
+  },
+  {
+    kind: 'hibob',
+    extension: 'urn:ietf:params:scim:schemas:extension:hibob:2.0:User',
+    startDate: 'startDate',
+    email: (n) => n.email,
+    firstName: (n) => n.firstName,
+    familyName: (n) => n.surname,
+    title: (n) => (n.work as Native | undefined)?.title,
+    manager: (n) => ((n.work as Native | undefined)?.reportsTo as Native | undefined)?.id,
+    start: (n) => (n.work as Native | undefined)?.startDate,
+    active: (n) => n.state !== 'terminated',
+    nativeId: (n) => String(n.id),
+    nativeStart: '2026-03-01',
+    nativeGroups: false,
+    seed: { email: 'existing@acme.example', fields: { email: 'existing@acme.example', firstName: 'Exi', surname: 'Sting' } },
+  },
+];
+
+describe.each(cases)('plugin $kind: the Entra sequence end to end', (c) => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig(c.kind);
+  });
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  const nativeByEmail = (email: string) => {
+    const found = rig.emu.users().filter((u) => String(c.email(u)).toLowerCase() === email.toLowerCase());
+    expect(found, `native users with email ${email}`).toHaveLength(1);
+    return found[0]!;
+  };
+  const call = (path: string, init?: Parameters<Rig['gw']['call']>[1]) => rig.gw.call(path, init);
+  const ids: Record<string, string> = {};
+
+  it('creates the manager and the user; the native records carry the mapped fields', async () => {
+    for (const [key, userName, given, family] of [
+      ['boss', 'boss@acme.example', 'Bo', 'Ss'],
+      ['ada', 'ada@acme.example', 'Ada', 'Lovelace'],
+    ] as const) {
+      const res = await read(
+        await call('/Users', {
+          method: 'POST',
+          json: {
+            schemas: [USER_SCHEMA, ENTERPRISE, c.extension],
+            userName,
+            externalId: `ext-${key}`,
+            active: true,
+            title: 'Engineer',
+            name: { givenName: given, familyName: family },
+            emails: [{ value: userName, type: 'work', primary: true }],
+            [ENTERPRISE]: { employeeNumber: `E-${key}` },
+            [c.extension]: { [c.startDate]: '2026-03-01T00:00:00Z' },
+            meta: { resourceType: 'User' },
+            roles: [],
+          },
+        }),
+      );
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      ids[key] = res.body.id;
+      // Entra reads back exactly what it wrote, whatever the native format.
+      expect(res.body[c.extension]).toEqual({ [c.startDate]: '2026-03-01T00:00:00Z' });
+    }
+    const ada = nativeByEmail('ada@acme.example');
+    expect(c.firstName(ada)).toBe('Ada');
+    expect(c.familyName(ada)).toBe('Lovelace');
+    expect(c.title(ada)).toBe('Engineer');
+    expect(c.start(ada)).toBe(c.nativeStart);
+    expect(c.active(ada)).toBe(true);
+    if (c.employeeNumber) expect(c.employeeNumber(ada)).toBe('E-ada');
+    expect(rig.emu.users()).toHaveLength(2);
+  });
+
+  it('finds the user by filter, as Entra does before every change', async () => {
+    const res = await read(await call(`/Users?filter=${encodeURIComponent('userName eq "ADA@acme.example"')}`));
+    expect(res.body.totalResults).toBe(1);
+    expect(res.body.Resources[0].id).toBe(ids.ada);
+  });
+
+  it('PATCH in Entra forms: manager as a bare id, Replace with capitalised ops; only changed fields go native', async () => {
+    const before = rig.emu.requests().length;
+    const res = await read(
+      await call(`/Users/${ids.ada}`, {
+        method: 'PATCH',
+        json: patchOp(
+          { op: 'Add', path: `${ENTERPRISE}:manager`, value: ids.boss },
+          { op: 'Replace', path: 'title', value: 'Principal Engineer' },
+        ),
+      }),
+    );
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body[ENTERPRISE].manager).toEqual({ value: ids.boss });
+    const ada = nativeByEmail('ada@acme.example');
+    const boss = nativeByEmail('boss@acme.example');
+    expect(String(c.manager(ada))).toBe(c.nativeId(boss));
+    expect(c.title(ada)).toBe('Principal Engineer');
+    const writes = rig.emu.requests().slice(before).filter((r) => r.method !== 'GET' && !(r.method === 'POST' && r.path.endsWith('/search')));
+    expect(writes).toHaveLength(1);
+    const sent = JSON.stringify(writes[0]!.body);
+    expect(sent).not.toContain('Lovelace');
+  });
+
+  it('a PATCH that changes nothing makes no native call', async () => {
+    const before = rig.emu.requests().length;
+    const res = await call(`/Users/${ids.ada}`, { method: 'PATCH', json: patchOp({ op: 'Replace', path: 'title', value: 'Principal Engineer' }) });
+    expect(res.status).toBe(200);
+    expect(rig.emu.requests().length).toBe(before);
+  });
+
+  it('disables with "False" (native deactivation) and enables with a no-path replace', async () => {
+    const off = await call(`/Users/${ids.ada}`, { method: 'PATCH', json: patchOp({ op: 'Replace', path: 'active', value: 'False' }) });
+    expect(off.status).toBe(200);
+    expect(c.active(nativeByEmail('ada@acme.example'))).toBe(false);
+    // A disabled user is still found by filter (ENTRA.md #15).
+    const found = await read(await call(`/Users?filter=${encodeURIComponent('userName eq "ada@acme.example"')}`));
+    expect(found.body.Resources[0].active).toBe(false);
+    const on = await call(`/Users/${ids.ada}`, { method: 'PATCH', json: patchOp({ op: 'replace', value: { active: true } }) });
+    expect(on.status).toBe(200);
+    expect(c.active(nativeByEmail('ada@acme.example'))).toBe(true);
+  });
+
+  it('groups and members', async () => {
+    const created = await read(
+      await call('/Groups', {
+        method: 'POST',
+        json: {
+          schemas: [GROUP_SCHEMA, 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group'],
+          externalId: 'grp-1',
+          displayName: 'Engineering',
+          meta: { resourceType: 'Group' },
+        },
+      }),
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const gid = created.body.id as string;
+    const add = await call(`/Groups/${gid}`, {
+      method: 'PATCH',
+      json: patchOp({ op: 'Add', path: 'members', value: [{ $ref: null, value: ids.ada }, { $ref: null, value: ids.boss }] }),
+    });
+    expect(add.status).toBe(204);
+    const remove = await call(`/Groups/${gid}`, { method: 'PATCH', json: patchOp({ op: 'Remove', path: 'members', value: [{ value: ids.boss }] }) });
+    expect(remove.status).toBe(204);
+    const group = await read(await call(`/Groups/${gid}`));
+    expect(group.body.members).toEqual([{ value: ids.ada }]);
+    if (c.nativeGroups) {
+      const native = rig.emu.groups();
+      expect(native).toHaveLength(1);
+      expect(native[0]!.name).toBe('Engineering');
+      expect(native[0]!.user_ids).toEqual([Number(c.nativeId(nativeByEmail('ada@acme.example')))]);
+    } else {
+      expect(rig.emu.groups()).toEqual([]);
+    }
+    expect((await call(`/Groups/${gid}`, { method: 'DELETE' })).status).toBe(204);
+    if (c.nativeGroups) expect(rig.emu.groups()).toEqual([]);
+  });
+
+  it('adopts a native user that already exists instead of creating a second one', async () => {
+    rig.emu.seedUser(c.seed.fields);
+    const res = await read(await call(`/Users?filter=${encodeURIComponent(`userName eq "${c.seed.email}"`)}`));
+    expect(res.status).toBe(200);
+    expect(res.body.totalResults).toBe(1);
+    expect(res.body.Resources[0].userName).toBe(c.seed.email);
+    expect(res.body.Resources[0].name).toMatchObject({ givenName: 'Exi' });
+    // Entra then updates what differs; the native record is the same one.
+    const patched = await call(`/Users/${res.body.Resources[0].id}`, { method: 'PATCH', json: patchOp({ op: 'Replace', path: 'title', value: 'Adopted' }) });
+    expect(patched.status).toBe(200);
+    expect(c.title(nativeByEmail(c.seed.email))).toBe('Adopted');
+  });
+
+  it('deletes: the SCIM resource is gone, the native user is deactivated per the plugin', async () => {
+    expect((await call(`/Users/${ids.ada}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await call(`/Users/${ids.ada}`)).status).toBe(404);
+    expect(c.active(nativeByEmail('ada@acme.example'))).toBe(false);
+  });
+
+  it('kept an audit record of every native call, without credentials', async () => {
+    const audit = await rig.gw.gateway.store.readAudit(c.kind, 500);
+    expect(audit.some((a) => a.action.startsWith('native users.create'))).toBe(true);
+    const text = JSON.stringify(audit) + rig.gw.logs.join('\n');
+    for (const secret of Object.values(rig.emu.credentials)) expect(text).not.toContain(secret);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * A gateway serving one rest app wired by a bundled plugin to a running emulator: everything real, over
+ * HTTP on loopback (Entra → gateway → native API emulator).
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startEmulator, type Emulator, type EmulatorKind, type Faults } from '../emulators/index.js';
+import { startGateway, TEST_TOKEN, type TestGateway } from '../support/gateway.js';
+
+export const PLUGINS_DIR = resolve(import.meta.dirname, '../../plugins');
+
+/** The demo configuration's variables for each plugin (config/demo.yaml uses the same names). */
+export function downstreamEnv(kind: EmulatorKind, emu: Emulator): Record<string, string> {
+  switch (kind) {
+    case '15five':
+      return { FIFTEEN_FIVE_BASE_URL: emu.url, FIFTEEN_FIVE_API_KEY: emu.credentials.apiKey! };
+    case 'bamboohr':
+      return { BAMBOOHR_BASE_URL: emu.url, BAMBOOHR_API_KEY: emu.credentials.apiKey! };
+    case 'hibob':
+      return { HIBOB_BASE_URL: emu.url, HIBOB_SERVICE_USER: emu.credentials.serviceUser!, HIBOB_TOKEN: emu.credentials.token! };
+  }
+}
+
+export interface Rig {
+  emu: Emulator;
+  gw: TestGateway;
+  close(): Promise<void>;
+}
+
+export interface RigOptions {
+  faults?: Faults;
+  /**
+   * Changes to the bundled plugin's YAML (text replacements), applied to a copy in a temp plugins dir —
+   * e.g. a shorter timeout for fault tests. Config only, as an operator would do it.
+   */
+  pluginEdits?: [string, string][];
+}
+
+/** The app of config/demo.yaml for `kind`, alone in a configuration (same YAML, one app). */
+function appConfig(kind: EmulatorKind): string {
+  const demo = readFileSync(resolve(import.meta.dirname, '../../config/demo.yaml'), 'utf8');
+  const start = demo.indexOf(`  ${kind}:\n`);
+  if (start < 0) throw new Error(`config/demo.yaml has no app ${kind}`);
+  const rest = demo.slice(start + 1);
+  const end = rest.search(/\n\n {2}\S/);
+  return `apps:\n${demo.slice(start, end < 0 ? undefined : start + 1 + end)}\n`;
+}
+
+export async function startRig(kind: EmulatorKind, options: RigOptions = {}): Promise<Rig> {
+  const emu = await startEmulator(kind, options.faults ? { faults: options.faults } : {});
+  let pluginsDir = PLUGINS_DIR;
+  let tempPlugins: string | undefined;
+  if (options.pluginEdits) {
+    tempPlugins = mkdtempSync(join(tmpdir(), 'scim-bridge-plugins-'));
+    cpSync(PLUGINS_DIR, tempPlugins, { recursive: true });
+    const file = join(tempPlugins, kind, 'plugin.yaml');
+    let yaml = readFileSync(file, 'utf8');
+    for (const [from, to] of options.pluginEdits) {
+      if (!yaml.includes(from)) throw new Error(`plugin ${kind} has no "${from}" to edit`);
+      yaml = yaml.replace(from, to);
+    }
+    writeFileSync(file, yaml);
+    pluginsDir = tempPlugins;
+  }
+  const env = { SCIM_BRIDGE_TOKEN: TEST_TOKEN, SCIM_BRIDGE_PLUGINS_DIR: pluginsDir, ...downstreamEnv(kind, emu) };
+  const gw = await startGateway({ configYaml: appConfig(kind), env, app: kind, logLevel: 'info' });
+  return {
+    emu,
+    gw,
+    async close() {
+      await gw.close();
+      await emu.close();
+      if (tempPlugins) rmSync(tempPlugins, { recursive: true, force: true });
+    },
+  };
+}
