@@ -3,11 +3,12 @@
  * the default and demo configurations, and the configuration problems the loader reports.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { hashSecretCommand } from '../../src/auth/hash-secret-command.js';
 import { hashSecret, parseSecretHash, SecretHashError, verifySecretHash } from '../../src/auth/secret-hash.js';
 import { SecretVerifier } from '../../src/auth/secret-verifier.js';
@@ -45,12 +46,16 @@ describe('the environment contract', () => {
     expect(appTokenEnvName(app)).toBe(expected);
   });
 
-  const shipped = readdirSync(resolve(import.meta.dirname, '../../config')).filter((f) => /\.ya?ml$/.test(f));
+  // Read as plain YAML: loading a demo would also need its downstream credentials in the environment.
+  const configDirPath = resolve(import.meta.dirname, '../../config');
+  const shipped = readdirSync(configDirPath).filter((f) => /\.ya?ml$/.test(f));
   it.each(shipped)('every app of config/%s reads SCIM_BRIDGE_TOKEN_<APP>, then SCIM_BRIDGE_TOKEN', (file) => {
-    const config = loadConfig(resolve(import.meta.dirname, '../../config', file), { dataDir: '/unused' });
-    for (const app of config.apps.values()) {
-      const envSources = app.auth.secrets.filter((s) => s.env !== undefined).map((s) => s.env);
-      expect(envSources, app.name).toEqual([[appTokenEnvName(app.name), SHARED_TOKEN_ENV]]);
+    const doc = parse(readFileSync(join(configDirPath, file), 'utf8')) as { apps?: Record<string, { auth?: { secrets?: { env?: unknown }[] } }> };
+    const apps = Object.entries(doc.apps ?? {});
+    expect(apps.length).toBeGreaterThan(0);
+    for (const [name, app] of apps) {
+      const envSources = (app.auth?.secrets ?? []).filter((s) => s.env !== undefined).map((s) => s.env);
+      expect(envSources, name).toEqual([[appTokenEnvName(name), SHARED_TOKEN_ENV]]);
     }
   });
 });
