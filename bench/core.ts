@@ -6,9 +6,10 @@
  * BENCH_LOG_LEVEL (the gateway's, default info).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { freePort, installCleanup, readMemory, removeAtExit, startServer, stopServer, type ServerChild } from './children.js';
 import { measure, type LoadSettings, type Measurement } from './load.js';
@@ -94,6 +95,23 @@ interface GatewaySession extends Session {
   afterPreloadRssBytes: number;
 }
 
+/**
+ * The default configuration, with one change: the per-app inbound rate limit (a guard against a runaway
+ * client, default 200 req/s) is lifted, or the bench would measure the limiter instead of the gateway.
+ */
+function benchConfig(dir: string): string {
+  const source = join(REPO_ROOT, 'config/gateway.yaml');
+  const config = parseYaml(readFileSync(source, 'utf8')) as Record<string, unknown>;
+  // Schema files are relative to the configuration; the copy lives elsewhere.
+  if (Array.isArray(config.schemas)) config.schemas = config.schemas.map((f) => resolvePath(dirname(source), String(f)));
+  const security = (config.security ?? {}) as Record<string, unknown>;
+  security.appRateLimit = { requestsPerSecond: 1_000_000, burst: 1_000_000 };
+  config.security = security;
+  const file = join(dir, 'bench-gateway.yaml');
+  writeFileSync(file, stringifyYaml(config));
+  return file;
+}
+
 /** Starts the gateway on a fresh SQLite file and fills it; the data dir goes when the bench exits. */
 async function startGateway(users: number, runTag: string, logLevel: string, started: ServerChild[]): Promise<GatewaySession> {
   if (!existsSync(GATEWAY_SCRIPT)) throw new Error(`bench: ${GATEWAY_SCRIPT} does not exist (npm run build; or --baseline-only)`);
@@ -109,7 +127,7 @@ async function startGateway(users: number, runTag: string, logLevel: string, sta
     env: childEnv({
       SCIM_BRIDGE_TOKEN: token,
       SCIM_BRIDGE_DATA_DIR: dataDir,
-      SCIM_BRIDGE_CONFIG: 'config/gateway.yaml',
+      SCIM_BRIDGE_CONFIG: benchConfig(dataDir),
       SCIM_BRIDGE_LOG_LEVEL: logLevel,
     }),
     port,
@@ -173,7 +191,7 @@ async function main(): Promise<void> {
       warmupSeconds: settings.warmupSeconds,
       seconds: settings.seconds,
       users,
-      logging: `pino level "${logLevel}"${logLevel === 'info' ? ' (one line per request)' : ''}, child stdout to /dev/null; NODE_ENV=${childEnv({}).NODE_ENV}`,
+      logging: `pino level "${logLevel}"${logLevel === 'info' ? ' (one line per request)' : ''}, child stdout to /dev/null; NODE_ENV=${childEnv({}).NODE_ENV}; config/gateway.yaml with the per-app inbound rate limit lifted`,
       preloadSeconds: gateway?.preloadSeconds,
       scenarios,
       baselineMemory: peak(baseline),
