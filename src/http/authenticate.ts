@@ -8,8 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { InboundSecurity } from '../auth/inbound.js';
 import type { Verdict } from '../auth/verdict.js';
-import { ScimError } from '../scim/errors.js';
-import { serviceUnavailable, tooManyRequests } from './limits.js';
+import { ScimError, serviceUnavailable, tooManyRequests } from '../scim/errors.js';
 
 export interface AuthenticatedApp {
   name: string;
@@ -48,7 +47,7 @@ export function authenticateApp(apps: ReadonlyMap<string, AuthenticatedApp>, sec
     const blocked = security.failures.blockedFor(address);
     if (blocked > 0) {
       log.warn({ reqId: req.id, ip: address, retryAfter: blocked }, 'authentication throttled: too many failures from this address');
-      next(tooManyRequests(blocked));
+      next(tooManyRequests('Too many requests', blocked));
       return;
     }
     const name = req.params.app;
@@ -73,7 +72,7 @@ export function authenticateApp(apps: ReadonlyMap<string, AuthenticatedApp>, sec
     const context = { reqId: req.id, app: app?.name, ip: address, reason: verdict.reason };
     if (verdict.retryAfterSeconds !== undefined) {
       log.error(context, 'authentication unavailable');
-      next(serviceUnavailable(verdict.retryAfterSeconds));
+      next(serviceUnavailable('Service temporarily unavailable', verdict.retryAfterSeconds));
       return;
     }
     security.failures.recordFailure(address);

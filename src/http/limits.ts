@@ -1,19 +1,13 @@
 /**
  * Abuse limits at the HTTP layer: the server's own limits (header size → 431, header and request
  * timeouts → 408, keep-alive), shared by `npm start` and the tests so both run what users run; the
- * per-app inbound rate limit; and the 429/503 answers with Retry-After.
+ * per-app inbound rate limit (429 with Retry-After).
  */
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { HttpLimitsConfig } from '../auth/config-schema.js';
 import type { AppRateLimiter } from '../auth/rate-limiter.js';
-import { ScimError } from '../scim/errors.js';
-
-export const tooManyRequests = (retryAfterSeconds: number, detail = 'Too many requests') =>
-  new ScimError(429, undefined, detail, { headers: { 'Retry-After': String(retryAfterSeconds) } });
-
-export const serviceUnavailable = (retryAfterSeconds: number, detail = 'Service temporarily unavailable') =>
-  new ScimError(503, undefined, detail, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+import { tooManyRequests } from '../scim/errors.js';
 
 export function createHttpServer(handler: RequestListener, limits: HttpLimitsConfig): Server {
   const server = createServer(
@@ -36,6 +30,6 @@ export function limitAppRate(limiter: AppRateLimiter) {
     const app = req.appName;
     if (app === undefined) throw new Error('limitAppRate must run after authentication');
     const wait = limiter.take(app);
-    next(wait > 0 ? tooManyRequests(wait) : undefined);
+    next(wait > 0 ? tooManyRequests('Too many requests', wait) : undefined);
   };
 }
