@@ -92,7 +92,9 @@ export class EntraVerifier {
     } catch (error) {
       if (error instanceof KeysUnavailable) return { ok: false, reason: error.message, retryAfterSeconds: error.retryAfterSeconds };
       if (error instanceof errors.JOSEError) return refused(`JWT rejected: ${error.code}: ${error.message}`);
-      throw error;
+      // Anything else (a key the crypto layer cannot use, say) is still a refused token, never a 500;
+      // the reason names the error so the log shows it.
+      return refused(`JWT verification error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
     }
   }
 }

@@ -3,6 +3,7 @@
  * provider, the attack set (each must be a 401 with a challenge and a SCIM body — never a 500), and what
  * never reaches a log, a response or the audit trail.
  */
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NON_GALLERY_AUDIENCE, startOidcProvider, type OidcProvider } from '../support/oidc-provider.js';
 import { patchOp, read, startGateway, TEST_TOKEN, USER_SCHEMA, type TestGateway } from '../support/gateway.js';
@@ -187,7 +188,29 @@ describe('Entra-issued JWTs', () => {
     { name: 'not yet valid', token: () => idp.mint({ tenant: TENANT, notBefore: 3600 }) },
     { name: 'no exp claim', token: () => idp.mint({ tenant: TENANT, claims: { exp: undefined } }) },
     { name: 'garbage in JWT shape', token: () => 'eyJhbGciOiJSUzI1NiJ9.bm90LWpzb24.c2ln' },
+    { name: "the attacker's own key embedded in the header (jwk)", token: () => rogueToken(async (publicKey) => ({ jwk: await exportJWK(publicKey) })) },
+    { name: "jku pointing at the attacker's key set", token: () => rogueToken(async () => ({ jku: 'http://127.0.0.1:9/keys', kid: 'rogue' })) },
+    { name: 'x5u pointing at the attacker', token: () => rogueToken(async () => ({ x5u: 'http://127.0.0.1:9/cert.pem' })) },
+    { name: 'kid that is not a string', token: () => forgeHeader({ alg: 'RS256', kid: { $ne: null } }) },
+    { name: 'alg as a list', token: () => forgeHeader({ alg: ['RS256', 'none'] }) },
+    { name: 'unknown critical header', token: () => forgeHeader({ alg: 'RS256', crit: ['exp'], exp: 1 }) },
+    { name: 'unencoded payload (b64: false)', token: () => forgeHeader({ alg: 'RS256', b64: false, crit: ['b64'] }) },
   ];
+
+  /** A well-formed token for our tenant, signed by a key the attacker made, with extra header fields. */
+  async function rogueToken(extraHeader: (publicKey: CryptoKey) => Promise<Record<string, unknown>>): Promise<string> {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({ tid: TENANT, aud: NON_GALLERY_AUDIENCE, iss: idp.issuerV1(TENANT), exp: now + 3600 })
+      .setProtectedHeader({ alg: 'RS256', ...(await extraHeader(publicKey)) })
+      .sign(privateKey);
+  }
+
+  /** A real token whose header is replaced (its signature no longer covers it). */
+  async function forgeHeader(header: Record<string, unknown>): Promise<string> {
+    const [, payload, signature] = (await idp.mint({ tenant: TENANT })).split('.');
+    return `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${payload}.${signature}`;
+  }
   it.each(attacks)('$name → 401 (never 500), on a JWT-only app and on an app that also takes secrets', async ({ token }) => {
     const jwt = track(await token());
     for (const app of ['jwt-only', 'both']) {
