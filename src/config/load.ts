@@ -42,6 +42,8 @@ export interface GatewayConfig {
   security: GatewayFileConfig['security'];
   store: { kind: 'sqlite'; path: string };
   apps: ReadonlyMap<string, AppConfig>;
+  /** Where plugins were read from (validate checks every plugin there). */
+  pluginsDir?: string;
 }
 
 export interface LoadOptions {
@@ -164,5 +166,6 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
     security: Object.freeze(cfg.security),
     store: Object.freeze({ kind: cfg.store.kind, path: storePath }),
     apps,
+    pluginsDir: plugins.dir,
   });
 }

@@ -43,6 +43,10 @@ export class PluginCache {
   }
 }
 
+/** The problem for an unset variable; explain recognizes it to stand in for the tenant's secrets. */
+export const unsetVariable = (name: string, app: string) => `environment variable ${name} is not set (app ${app})`;
+export const UNSET_VARIABLE = /environment variable ([A-Za-z_][A-Za-z0-9_]*) is not set \(app /;
+
 function fromEnv(value: EnvValue, env: NodeJS.ProcessEnv): string | undefined {
   const set = env[value.env];
   return set !== undefined && set !== '' ? set : value.default;
@@ -81,7 +85,7 @@ export function loadAppPlugin(
   const raw = app.downstream.baseUrl;
   const baseUrl = typeof raw === 'string' ? raw : fromEnv(raw, env);
   if (baseUrl === undefined) {
-    problems.push(`${where}.downstream.baseUrl: environment variable ${(raw as EnvValue).env} is not set (app ${whereApp(where)})`);
+    problems.push(`${where}.downstream.baseUrl: ${unsetVariable((raw as EnvValue).env, whereApp(where))}`);
   } else if (!/^https?:\/\/[^\s]+$/i.test(baseUrl) || !URL.canParse(baseUrl)) {
     problems.push(`${where}.downstream.baseUrl: not an http(s) URL`);
   }
@@ -94,7 +98,7 @@ export function loadAppPlugin(
       continue;
     }
     const value = fromEnv(source, env);
-    if (value === undefined) problems.push(`${where}.downstream.credentials.${name}: environment variable ${source.env} is not set (app ${whereApp(where)})`);
+    if (value === undefined) problems.push(`${where}.downstream.credentials.${name}: ${unsetVariable(source.env, whereApp(where))}`);
     else credentials[name] = value;
   }
   for (const name of Object.keys(app.downstream.credentials)) {

@@ -5,3 +5,5 @@ export { HOOK_NAMES, HookError, type HookContext, type HookName, type PluginHook
 export { MappingError } from './operations.js';
 export { mapRecord, writeFields, placeholderId, type MapOptions } from './mapping.js';
 export type * from './types.js';
+export { validatePlugins, type PluginsReport } from './validate.js';
+export { PLUGINS_DIR_ENV } from './app-config.js';

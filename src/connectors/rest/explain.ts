@@ -1,0 +1,163 @@
+/**
+ * `scim-bridge explain`: the native calls a SCIM request would cause, without making them. The real
+ * RestConnector runs against a recording client that answers every call plausibly: searches find
+ * nothing (so a create shows the create), a create gets the id `<new native id>`. References the
+ * gateway would resolve through its id map print as `<native id of User 123>`.
+ *
+ * Input, one JSON object: `{ "method": "POST" | "PUT" | "PATCH" | "DELETE" | "GET", "path": "/Users" |
+ * "/Users/{id}" | "/Groups..." | "/Users?filter=...", "body": {...}, "before": {...}, "nativeId": "..." }`.
+ * `before` is the resource as the gateway holds it (PUT, PATCH and DELETE; PATCH needs it), `nativeId`
+ * the target's native id if known.
+ */
+import { pino } from 'pino';
+import { z } from 'zod';
+import { entraDialect } from '../../dialect/entra.js';
+import { strictDialect } from '../../dialect/strict.js';
+import { invalidSyntax, invalidValue } from '../../scim/errors.js';
+import { formatPath, parseFilter } from '../../scim/filter/index.js';
+import { applyPatch } from '../../scim/patch.js';
+import { canonicalizeResource } from '../../scim/resource.js';
+import { GROUP_SCHEMA, USER_SCHEMA } from '../../scim/schemas/core.js';
+import type { ResourceTypeName, SchemaRegistry } from '../../scim/schemas/registry.js';
+import type { JsonObject } from '../../store/types.js';
+import { placeholderId } from '../../plugins/index.js';
+import { setNative } from '../../plugins/native-paths.js';
+import type { CompiledPlugin, CompiledResource, Downstream } from '../../plugins/types.js';
+import type { NativeClient, NativeRequest, NativeResponse } from '../http/types.js';
+import type { ConnectorContext } from '../types.js';
+import { RestConnector } from './connector.js';
+
+export const NEW_NATIVE_ID = '<new native id>';
+
+export interface ExplainApp {
+  name: string;
+  dialect: 'entra' | 'strict';
+  registry: SchemaRegistry;
+  plugin: CompiledPlugin;
+  downstream: Pick<Downstream, 'baseUrl'>;
+}
+
+export interface ExplainedCall {
+  operation: string;
+  method: string;
+  url: string;
+  body?: unknown;
+}
+
+const requestSchema = z.strictObject({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+  path: z.string().regex(/^\/(Users|Groups)(\/[^/?]+)?(\?.*)?$/, 'must be /Users, /Users/{id}, /Groups, /Groups/{id} (GET: with ?filter=)'),
+  body: z.unknown().optional(),
+  before: z.record(z.string(), z.unknown()).optional(),
+  nativeId: z.string().min(1).optional(),
+});
+export type ExplainRequest = z.input<typeof requestSchema>;
+
+/** Answers like a native API would, from the plugin's own description of it; remembers every call. */
+class RecordingClient implements NativeClient {
+  readonly calls: NativeRequest[] = [];
+  constructor(private readonly plugin: CompiledPlugin) {}
+
+  async request(req: NativeRequest): Promise<NativeResponse> {
+    this.calls.push(req);
+    const [section, kind] = req.operation.split('.') as ['users' | 'groups', string];
+    const r: CompiledResource | undefined = section === 'users' ? this.plugin.users : this.plugin.groups;
+    const answer = (body: unknown, headers: Record<string, string> = {}): NativeResponse => ({ status: 200, headers, body, durationMs: 0 });
+    if (kind === 'search' && r?.operations.search) {
+      const results = r.operations.search.results;
+      if (results === undefined) return answer([]);
+      const body: JsonObject = {};
+      setNative(body, results, []);
+      return answer(body);
+    }
+    if (kind === 'create' && r) {
+      const where = r.operations.create.id;
+      if ('location' in where) return answer(undefined, { location: where.location.text.replace('{id}', encodeURIComponent(NEW_NATIVE_ID)) });
+      const body: JsonObject = {};
+      setNative(body, where.body, NEW_NATIVE_ID);
+      return answer(body);
+    }
+    return answer({});
+  }
+
+  async close(): Promise<void> {}
+}
+
+/** The native calls `input` would cause for `app`. Throws ScimError for a request the gateway would refuse. */
+export async function explainRequest(app: ExplainApp, input: unknown): Promise<ExplainedCall[]> {
+  const parsed = requestSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw invalidSyntax(`explain input: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  const req = parsed.data;
+  const [, endpoint, rawId, query] = /^\/(Users|Groups)(?:\/([^/?]+))?(?:\?(.*))?$/.exec(req.path)!;
+  const type: ResourceTypeName = endpoint === 'Users' ? 'User' : 'Group';
+  const id = rawId === undefined ? undefined : decodeURIComponent(rawId);
+  const ctx = { registry: app.registry, type };
+  const dialect = app.dialect === 'entra' ? entraDialect : strictDialect;
+
+  const placeholders = new Set<string>([NEW_NATIVE_ID]);
+  const context: ConnectorContext = {
+    requestId: 'explain',
+    nativeIdOf: async (t, scimId) => {
+      const p = placeholderId(t, scimId);
+      placeholders.add(p);
+      return p;
+    },
+    scimIdOf: async () => undefined,
+  };
+  const client = new RecordingClient(app.plugin);
+  const connector = new RestConnector(app.plugin, client, app.downstream.baseUrl, { log: pino({ level: 'silent' }) });
+  const target = () => {
+    if (id === undefined) throw invalidValue(`${req.method} needs a resource id in the path`);
+    if (req.nativeId !== undefined) return req.nativeId; // a real id: printed encoded, as it would be sent
+    const native = placeholderId(type, id);
+    placeholders.add(native);
+    return native;
+  };
+  const before = (): JsonObject =>
+    req.before ? canonicalizeResource(req.before, ctx) : { schemas: [type === 'User' ? USER_SCHEMA : GROUP_SCHEMA], ...(id ? { id } : {}) };
+
+  switch (req.method) {
+    case 'POST':
+      await connector.create(type, canonicalizeResource(dialect.normalizeResource(req.body, ctx), ctx), context);
+      break;
+    case 'PUT':
+      await connector.update(type, target(), before(), canonicalizeResource(dialect.normalizeResource(req.body, ctx), ctx), context);
+      break;
+    case 'PATCH': {
+      if (!req.before) throw invalidValue('explain: a PATCH needs "before", the resource as the gateway holds it');
+      const ops = dialect.normalizePatch(req.body, ctx);
+      const old = before();
+      await connector.update(type, target(), old, canonicalizeResource(applyPatch(old, ops, ctx), ctx), context);
+      break;
+    }
+    case 'DELETE':
+      await connector.delete(type, target(), before(), context);
+      break;
+    case 'GET': {
+      const filter = new URLSearchParams(query ?? '').get('filter');
+      if (!filter) throw invalidValue('explain: a GET needs ?filter=<attribute> eq "<value>" (what Entra asks before a create)');
+      const node = parseFilter(filter);
+      if (node.kind !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string') {
+        throw invalidValue('explain: only an `eq` filter on one attribute can be looked up natively');
+      }
+      const path = formatPath(node.path);
+      if (!connector.canFind(type, path)) return [];
+      await connector.find(type, { path, value: node.value }, context);
+      break;
+    }
+  }
+  return client.calls.map((call) => describeCall(call, app.downstream.baseUrl, placeholders));
+}
+
+function describeCall(call: NativeRequest, baseUrl: string, placeholders: ReadonlySet<string>): ExplainedCall {
+  let url = `${baseUrl.replace(/\/+$/, '')}${call.path}`;
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) query.append(k, String(v));
+  if ([...query].length > 0) url += `?${query.toString()}`;
+  // Placeholders are URL-encoded like any id; shown as written, they read better.
+  for (const p of placeholders) url = url.split(encodeURIComponent(p)).join(p);
+  return { operation: call.operation, method: call.method, url, ...(call.body === undefined ? {} : { body: call.body }) };
+}
