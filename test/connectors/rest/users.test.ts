@@ -248,3 +248,38 @@ describe.each(SPECS)('REST connector, $kind plugin', (spec) => {
     expect((error as ScimError).headers['Retry-After']).toBe('60');
   });
 });
+
+describe.each(SPECS)('REST connector, $kind plugin, create timeouts', (spec) => {
+  let rig: Rig;
+  let faultAfterSearch: ((op: string) => void) | undefined;
+  beforeAll(async () => {
+    // A short attempt timeout: the 'slow' fault answers after slowMs, long after it.
+    rig = await startRig(spec.kind, { timeoutMs: 300, onCall: (e) => faultAfterSearch?.(e.operation) });
+  });
+  afterAll(() => rig.close());
+  beforeEach(() => rig.emu.reset());
+
+  const slowPostAfterSearch = (processThenFail: boolean) => {
+    faultAfterSearch = (op) => {
+      if (op !== 'users.search') return;
+      faultAfterSearch = undefined;
+      rig.emu.setFaults({ failNext: { count: 1, with: 'slow' }, slowMs: 5000, processThenFail });
+    };
+  };
+  const sameEmail = (n: number) => rig.emu.users().filter((u) => String(spec.email(u)).toLowerCase() === `user${n}@example.com`);
+  const creates = () => rig.emu.requests().filter((r) => r.method === 'POST' && /\/(user\/|employees|people)$/.test(r.path)).length;
+
+  it('a create that timed out after it happened is found and not sent again', async () => {
+    slowPostAfterSearch(true);
+    const { nativeId } = await rig.connector.create('User', scimUser(spec, 21), rig.ids);
+    expect(sameEmail(21).map((u) => String(u.id))).toEqual([nativeId]);
+    expect(creates()).toBe(1);
+  });
+
+  it('a create that timed out before it happened is sent again', async () => {
+    slowPostAfterSearch(false);
+    const { nativeId } = await rig.connector.create('User', scimUser(spec, 22), rig.ids);
+    expect(sameEmail(22).map((u) => String(u.id))).toEqual([nativeId]);
+    expect(creates()).toBe(2);
+  });
+});
