@@ -98,8 +98,7 @@ export class RestConnector implements Connector {
     });
   }
 
-  async delete(type: ResourceTypeName, nativeId: string, resource: JsonObject, ctx: ConnectorContext): Promise<void> {
-    void ctx;
+  async delete(type: ResourceTypeName, nativeId: string, resource: JsonObject, _ctx: ConnectorContext): Promise<void> {
     return this.edge(async () => {
       const r = this.resourceOf(type);
       if (!r || r.delete === 'ignore') return;
