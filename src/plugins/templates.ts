@@ -109,6 +109,7 @@ export function compileLocationTemplate(text: string): LocationTemplate {
 
 /** The id in a Location header value (absolute or relative URL), or undefined. */
 export function idFromLocation(template: LocationTemplate, location: string): string | undefined {
+  if (location.length > 2048) return undefined; // no URL of ours is that long; bounds the matching work
   let pathname: string;
   try {
     pathname = new URL(location, 'http://native.invalid').pathname;

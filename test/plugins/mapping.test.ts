@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileMapping, mapRecord, writeFields, type MapOptions } from '../../src/plugins/mapping.js';
 import { MappingError } from '../../src/plugins/operations.js';
-import { compilePathTemplate, renderPath } from '../../src/plugins/templates.js';
+import { compileLocationTemplate, compilePathTemplate, idFromLocation, renderPath } from '../../src/plugins/templates.js';
 import type { CompiledPlugin } from '../../src/plugins/types.js';
 import { ScimError } from '../../src/scim/errors.js';
 import type { JsonObject } from '../../src/store/types.js';
@@ -236,5 +236,21 @@ describe('path templates: every parameter URL-encoded into one segment', () => {
     })();
     expect(error).toBeInstanceOf(ScimError);
     expect((error as ScimError).scimType).toBe('invalidValue');
+  });
+});
+
+describe('the new id from a Location header (BambooHR)', () => {
+  const template = compileLocationTemplate('/employees/{id}');
+  const rows: { location: string; id: string | undefined }[] = [
+    { location: 'https://api.bamboohr.com/api/gateway.php/acme/v1/employees/123', id: '123' },
+    { location: '/api/v1/employees/123/', id: '123' },
+    { location: 'http://127.0.0.1:4000/api/v1/employees/a%2Fb?x=1#f', id: 'a/b' },
+    { location: 'https://api.bamboohr.com/api/v1/employees/', id: undefined },
+    { location: 'https://api.bamboohr.com/api/v1/people/123', id: undefined },
+    { location: `/employees/${'9'.repeat(3000)}`, id: undefined },
+    { location: '', id: undefined },
+  ];
+  it.each(rows)('$location → $id', ({ location, id }) => {
+    expect(idFromLocation(template, location)).toBe(id);
   });
 });
