@@ -43,6 +43,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const { log, env } = options;
   // Secrets first: a missing credential must stop start-up before anything is opened.
   const inbound = createInboundSecurity(config, env, { now: options.now });
+  // A plugin's hooks module is loaded (and its exports checked) now, so a bad one stops start-up.
+  for (const app of config.apps.values()) await app.plugin?.hooks.load();
   const store = options.store ?? (await openStore(config.store));
 
   const apps = new Map<string, HttpApp>();

@@ -20,6 +20,7 @@ import { foldCase, type IndexedField, type JsonObject, type MemberRecord, type R
 import { audited, type AuditedOutcome, type AuditFor } from './audit.js';
 import { renderResource, resourceBody } from './render.js';
 import { sortResources } from './sort.js';
+import { KeyedLock } from './keyed-lock.js';
 import { RetryableConflict, storeCall } from './store-errors.js';
 
 export interface AppRuntime {
@@ -52,6 +53,8 @@ export interface ResourceResult {
 const MAX_WRITE_ATTEMPTS = 5;
 
 export class ResourceService {
+  private readonly createLock = new KeyedLock();
+
   constructor(
     private readonly app: AppRuntime,
     private readonly log: Logger,
@@ -131,18 +134,23 @@ export class ResourceService {
   async create(type: ResourceTypeName, body: unknown, ctx: RequestContext): Promise<ResourceResult> {
     return this.audit('create', type, undefined, ctx, async (auditFor) => {
       const input = this.toWriteInput(type, body);
-      let nativeId: string | undefined;
-      if (this.app.connector.kind !== 'store') {
-        // Refuse a duplicate before the downstream system sees it.
-        await this.assertUnique(type, input.data);
-        ({ nativeId } = await this.app.connector.create(type, withMembers(input), this.connectorContext(ctx)));
-      }
-      const record = await storeCall(() =>
-        this.app.store.create(this.app.name, type, nativeId === undefined ? input : { ...input, nativeId }, {
-          uniqueGroupDisplayName: this.app.uniqueGroupDisplayName,
-          audit: auditFor(201),
-        }),
-      );
+      const write = async () => {
+        let nativeId: string | undefined;
+        if (this.app.connector.kind !== 'store') {
+          // Refuse a duplicate before the downstream system sees it.
+          await this.assertUnique(type, input.data);
+          ({ nativeId } = await this.app.connector.create(type, withMembers(input), this.connectorContext(ctx)));
+        }
+        return storeCall(() =>
+          this.app.store.create(this.app.name, type, nativeId === undefined ? input : { ...input, nativeId }, {
+            uniqueGroupDisplayName: this.app.uniqueGroupDisplayName,
+            audit: auditFor(201),
+          }),
+        );
+      };
+      // Two creates of one userName at once must not both reach the downstream API.
+      const key = this.app.connector.kind === 'store' ? undefined : this.uniqueKeyOf(type, input.data);
+      const record = key === undefined ? await write() : await this.createLock.run(key, write);
       return { result: { resource: renderResource(record, ctx.baseUrl), version: record.version }, id: record.id, audited: true, status: 201 };
     });
   }
@@ -258,12 +266,19 @@ export class ResourceService {
     return { path: resolved.extension ? `${resolved.schema}:${path}` : path, value: filter.value };
   }
 
-  private async assertUnique(type: ResourceTypeName, data: JsonObject): Promise<void> {
+  /** The folded value that must be unique for this resource (userName; a group's displayName when unique). */
+  private uniqueKeyOf(type: ResourceTypeName, data: JsonObject): string | undefined {
     const field = type === 'User' ? 'userName' : this.app.uniqueGroupDisplayName ? 'displayName' : undefined;
     const value = field && data[field];
-    if (!field || typeof value !== 'string') return;
+    return typeof value === 'string' ? `${type}:${foldCase(value)}` : undefined;
+  }
+
+  private async assertUnique(type: ResourceTypeName, data: JsonObject): Promise<void> {
+    const key = this.uniqueKeyOf(type, data);
+    if (key === undefined) return;
+    const field = type === 'User' ? 'userName' : 'displayName';
     const found = await this.app.store.query(this.app.name, type, {
-      condition: { op: 'eq', field, value: foldCase(value) },
+      condition: { op: 'eq', field, value: key.slice(type.length + 1) },
       limit: 1,
     });
     if (found.total > 0) {
