@@ -2,15 +2,13 @@
  * Loads the gateway configuration once: YAML → schema validation → references checked → frozen.
  * Every problem found is reported in one ConfigError, each naming the file and the path in it.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { enterpriseUserSchema, ENTERPRISE_USER_SCHEMA } from '../scim/schemas/core.js';
 import { SchemaRegistry } from '../scim/schemas/registry.js';
-import { attr, type AttributeDefinition, type SchemaDefinition } from '../scim/schemas/types.js';
+import type { SchemaDefinition } from '../scim/schemas/types.js';
 import { checkAppAuth, checkSecurity } from '../auth/config-check.js';
-import { extensionSchemaFile, gatewaySchema, type AppFileConfig, type GatewayFileConfig } from './schema.js';
+import { gatewaySchema, type AppFileConfig, type GatewayFileConfig } from './schema.js';
+import { loadSchemaFile, readYamlFile, shownPath, zodProblems } from './yaml-file.js';
 import { loadAppPlugin, PluginCache, resolvePluginsDir } from '../plugins/app-config.js';
 import type { CompiledPlugin, Downstream } from '../plugins/types.js';
 
@@ -53,39 +51,6 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-function formatIssues(file: string, prefix: (string | number)[], issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => {
-    const path = [...prefix, ...issue.path].map(String).join('.');
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    return `${file}: ${path || '(top level)'}: ${message}`;
-  });
-}
-
-/** Parses one YAML file; syntax errors become problems with line numbers. */
-function readYaml(file: string, displayName: string, problems: string[]): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    problems.push(`${displayName}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    return undefined;
-  }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) problems.push(`${displayName}: ${e.message.split('\n')[0]}`);
-    return undefined;
-  }
-  return doc.toJS({ maxAliasCount: 100 });
-}
-
-function toAttribute(decl: z.output<typeof extensionSchemaFile>['attributes'][number]): AttributeDefinition {
-  const { name, type, subAttributes, ...rest } = decl;
-  const more: Partial<AttributeDefinition> = { ...rest };
-  if (subAttributes) more.subAttributes = subAttributes.map((s) => toAttribute(s));
-  return attr(name, type, more);
-}
-
 function loadExtensionSchemas(
   configDir: string,
   files: string[],
@@ -95,20 +60,14 @@ function loadExtensionSchemas(
   byUrn.set(ENTERPRISE_USER_SCHEMA.toLowerCase(), { schema: enterpriseUserSchema, resourceType: 'User' });
   for (const file of files) {
     const full = resolve(configDir, file);
-    const shown = relative(process.cwd(), full) || full;
-    const raw = readYaml(full, shown, problems);
-    if (raw === undefined) continue;
-    const parsed = extensionSchemaFile.safeParse(raw);
-    if (!parsed.success) {
-      problems.push(...formatIssues(shown, [], parsed.error.issues));
-      continue;
-    }
-    const { id, name, description, resourceType, attributes } = parsed.data;
+    const loaded = loadSchemaFile(full, problems);
+    if (!loaded) continue;
+    const { id } = loaded.schema;
     if (byUrn.has(id.toLowerCase())) {
-      problems.push(`${shown}: id: schema ${id} is defined more than once`);
+      problems.push(`${shownPath(full)}: id: schema ${id} is defined more than once`);
       continue;
     }
-    byUrn.set(id.toLowerCase(), { schema: { id, name, description, attributes: attributes.map(toAttribute) }, resourceType });
+    byUrn.set(id.toLowerCase(), loaded);
   }
   return byUrn;
 }
@@ -117,11 +76,11 @@ function loadExtensionSchemas(
 export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
   const problems: string[] = [];
   const shown = relative(process.cwd(), resolve(file)) || file;
-  const raw = readYaml(file, shown, problems);
+  const raw = readYamlFile(resolve(file), problems);
   if (raw === undefined) throw new ConfigError(problems);
 
   const parsed = gatewaySchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(formatIssues(shown, [], parsed.error.issues));
+  if (!parsed.success) throw new ConfigError(zodProblems(shown, parsed.error.issues));
   const cfg = parsed.data;
 
   const extensions = loadExtensionSchemas(dirname(resolve(file)), cfg.schemas, problems);

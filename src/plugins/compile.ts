@@ -16,10 +16,9 @@ import type { PathScope } from './scim-paths.js';
 import { checkValueTemplate, renderValue } from './templates.js';
 import type { CompiledErrorRule, CompiledPlugin, Downstream } from './types.js';
 
-export interface LoadedSchema {
-  schema: SchemaDefinition;
-  resourceType: ResourceTypeName;
-}
+import type { LoadedSchema } from '../config/yaml-file.js';
+
+export type { LoadedSchema };
 
 export interface CompileInput {
   file: PluginFile;

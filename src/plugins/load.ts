@@ -2,69 +2,17 @@
  * Loads `plugins/<name>/`: plugin.yaml and the schema files it names, checked with zod, then compiled.
  * Every problem names the file, the path in it and what is wrong; nothing is thrown one at a time.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { parseDocument } from 'yaml';
-import type { z } from 'zod';
-import { extensionSchemaFile } from '../config/schema.js';
-import { attr, type AttributeDefinition, type SchemaDefinition } from '../scim/schemas/types.js';
+import { formatPath, loadSchemaFile, readYamlFile, shownPath, zodProblems } from '../config/yaml-file.js';
 import { compilePlugin, type LoadedSchema } from './compile.js';
 import { pluginFile } from './format.js';
 import { hookSlot } from './hooks.js';
 import type { Problem } from './mapping.js';
 import type { CompiledPlugin } from './types.js';
 
-const shownPath = (full: string) => relative(process.cwd(), full) || full;
-
-const formatPath = (path: readonly PropertyKey[]) => path.map(String).join('.') || '(top level)';
-
-function zodProblems(shown: string, issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => {
-    let message = issue.message;
-    if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    // A record key that fails its own check: say why, not only "Invalid key in record".
-    if (issue.code === 'invalid_key' && issue.issues[0]) message = `key: ${issue.issues[0].message}`;
-    return `${shown}: ${formatPath(issue.path)}: ${message}`;
-  });
-}
-
-function readYaml(full: string, problems: string[]): unknown {
-  const shown = shownPath(full);
-  let text: string;
-  try {
-    text = readFileSync(full, 'utf8');
-  } catch (error) {
-    problems.push(`${shown}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    return undefined;
-  }
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) problems.push(`${shown}: ${e.message.split('\n')[0]}`);
-    return undefined;
-  }
-  return doc.toJS({ maxAliasCount: 100 });
-}
-
-function toAttribute(decl: z.output<typeof extensionSchemaFile>['attributes'][number]): AttributeDefinition {
-  const { name, type, subAttributes, ...rest } = decl;
-  const more: Partial<AttributeDefinition> = { ...rest };
-  if (subAttributes) more.subAttributes = subAttributes.map((s) => toAttribute(s));
-  return attr(name, type, more);
-}
-
 /** Reads one extension schema file (the format of config/schemas/*.yaml). */
-export function loadSchemaFile(full: string, problems: string[]): LoadedSchema | undefined {
-  const raw = readYaml(full, problems);
-  if (raw === undefined) return undefined;
-  const parsed = extensionSchemaFile.safeParse(raw);
-  if (!parsed.success) {
-    problems.push(...zodProblems(shownPath(full), parsed.error.issues));
-    return undefined;
-  }
-  const { id, name, description, resourceType, attributes } = parsed.data;
-  const schema: SchemaDefinition = { id, name, description, attributes: attributes.map(toAttribute) };
-  return { schema, resourceType };
-}
+export { loadSchemaFile };
 
 export interface PluginLoad {
   plugin?: CompiledPlugin;
@@ -84,7 +32,7 @@ export function loadPlugin(pluginsDir: string, name: string): PluginLoad {
   }
   const full = join(dir, 'plugin.yaml');
   const shown = shownPath(full);
-  const raw = readYaml(full, problems);
+  const raw = readYamlFile(full, problems);
   if (raw === undefined) return { problems };
   const parsed = pluginFile.safeParse(raw);
   if (!parsed.success) return { problems: zodProblems(shown, parsed.error.issues) };
