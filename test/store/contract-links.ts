@@ -46,6 +46,25 @@ export function describeLinksContract(store: () => Store, newApp: () => string):
     });
   });
 
+  describe('lookups by a unique field (id, userName)', () => {
+    it('answer the total and honour offset, limit and withMembers', async () => {
+      const app = newApp();
+      const u = await store().create(app, 'User', { data: user('Solo@x') });
+      const g = await store().create(app, 'Group', {
+        data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'G' },
+        members: [{ value: u.id, raw: { value: u.id } }],
+      });
+      const byName = { op: 'eq', field: 'userName', value: 'solo@x' } as const;
+      expect((await store().query(app, 'User', { condition: byName, offset: 0, limit: 10 })).records.map((r) => r.id)).toStrictEqual([u.id]);
+      expect(await store().query(app, 'User', { condition: byName, offset: 1, limit: 10 })).toStrictEqual({ total: 1, records: [] });
+      expect(await store().query(app, 'User', { condition: byName, offset: 0, limit: 0 })).toStrictEqual({ total: 1, records: [] });
+      expect(await store().query(app, 'User', { condition: { ...byName, value: 'nobody' } })).toStrictEqual({ total: 0, records: [] });
+      expect(await store().query(app, 'Group', { condition: { op: 'eq', field: 'id', value: u.id } })).toStrictEqual({ total: 0, records: [] });
+      const group = await store().query(app, 'Group', { condition: { op: 'eq', field: 'id', value: g.id }, withMembers: true });
+      expect(group.records[0]?.members).toStrictEqual([{ value: u.id, raw: { value: u.id } }]);
+    });
+  });
+
   describe('audit with the write', () => {
     const entry = (app: string, action: string, status: number): AuditEntry => ({ app, action, resourceType: 'User', status, requestId: 'r1' });
 

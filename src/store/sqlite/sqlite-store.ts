@@ -20,6 +20,7 @@ import {
   type AuditRecord,
   type ResourceRecord,
   type Store,
+  type StoreCondition,
   type StoreQuery,
   type StoreQueryResult,
   type WriteInput,
@@ -193,6 +194,16 @@ export class SqliteStore implements Store {
     const where = query.condition === undefined ? undefined : compileCondition(query.condition);
     const whereSql = `app = ? AND type = ?${where ? ` AND ${where.sql}` : ''}`;
     const params = [app, type, ...(where?.params ?? [])];
+    if (isUniqueLookup(type, query.condition)) {
+      // `userName eq` / `id eq` (Entra's every lookup): one row at most, so no ORDER BY, LIMIT or COUNT.
+      const one = this.#queries.get<ResourceRow>(`SELECT ${RESOURCE_COLUMNS} FROM resources WHERE ${whereSql}`);
+      const row = one.get(...params);
+      const records = row && (query.offset ?? 0) === 0 && query.limit !== 0 ? [toResourceRecord(row)] : [];
+      if (query.withMembers && type === 'Group' && records.length > 0) {
+        records[0]!.members = loadMembers(s, app, [records[0]!.id]).get(records[0]!.id) ?? [];
+      }
+      return { total: row ? 1 : 0, records };
+    }
     const count = this.#queries.get<{ n: number }>(`SELECT count(*) AS n FROM resources WHERE ${whereSql}`);
     const page = this.#queries.get<ResourceRow>(
       `SELECT ${RESOURCE_COLUMNS} FROM resources WHERE ${whereSql} ORDER BY ${compileOrder(query.sort)} LIMIT ? OFFSET ?`,
@@ -282,6 +293,11 @@ export class SqliteStore implements Store {
   #read<T>(fn: () => T): T {
     return this.#transaction.deferred(fn) as T;
   }
+}
+
+/** An equality on a field no two resources of the type share: id, and a user's userName. */
+function isUniqueLookup(type: ResourceTypeName, condition: StoreCondition | undefined): boolean {
+  return condition?.op === 'eq' && (condition.field === 'id' || (condition.field === 'userName' && type === 'User'));
 }
 
 function appendAuditRow(s: Statements, entry: AuditEntry): void {
