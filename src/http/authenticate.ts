@@ -8,7 +8,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { InboundSecurity } from '../auth/inbound.js';
 import type { Verdict } from '../auth/verdict.js';
-import { ScimError, serviceUnavailable, tooManyRequests } from '../scim/errors.js';
+import { serviceUnavailable, tooManyRequests, unauthorized } from '../scim/errors.js';
 
 export interface AuthenticatedApp {
   name: string;
@@ -19,15 +19,6 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /** Longer Authorization values are refused before any hashing. */
 const MAX_AUTHORIZATION_LENGTH = 8192;
-
-/**
- * RFC 6750 §3: the challenge names the realm; `error="invalid_token"` only when a token was presented
- * (§3.1: a request without credentials gets no error code).
- */
-export function unauthorizedChallenge(realm: string, tokenPresented: boolean): ScimError {
-  const challenge = tokenPresented ? `Bearer realm="${realm}", error="invalid_token"` : `Bearer realm="${realm}"`;
-  return new ScimError(401, undefined, 'Authentication required', { headers: { 'WWW-Authenticate': challenge } });
-}
 
 type Presented = { token: string } | { reason: string; tokenPresented: boolean };
 
@@ -77,6 +68,6 @@ export function authenticateApp(apps: ReadonlyMap<string, AuthenticatedApp>, sec
     }
     security.failures.recordFailure(address);
     log.warn(context, 'authentication failed');
-    next(unauthorizedChallenge(security.realm, !('reason' in presented) || presented.tokenPresented));
+    next(unauthorized(security.realm, !('reason' in presented) || presented.tokenPresented));
   };
 }

@@ -79,9 +79,13 @@ export const preconditionFailed = (detail: string) => new ScimError(412, undefin
 export const payloadTooLarge = (detail: string) => new ScimError(413, undefined, detail);
 export const unsupportedMediaType = (detail: string) => new ScimError(415, undefined, detail);
 export const methodNotAllowed = (detail: string) => new ScimError(405, undefined, detail);
-export const unauthorized = (realm = 'scim-bridge') =>
+/**
+ * RFC 6750 §3: the challenge names the realm; `error="invalid_token"` only when a token was presented
+ * (§3.1: a request without credentials gets no error code). Nothing says why a token failed.
+ */
+export const unauthorized = (realm: string, tokenPresented: boolean) =>
   new ScimError(401, undefined, 'Authentication required', {
-    headers: { 'WWW-Authenticate': `Bearer realm="${realm}"` },
+    headers: { 'WWW-Authenticate': tokenPresented ? `Bearer realm="${realm}", error="invalid_token"` : `Bearer realm="${realm}"` },
   });
 export const conflict = (detail: string) => new ScimError(409, undefined, detail);
 export const internalError = (cause?: unknown) => new ScimError(500, undefined, 'Internal server error', { cause });
