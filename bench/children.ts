@@ -20,11 +20,15 @@ export interface ServerChild {
 export interface StartOptions {
   name: string;
   script: string;
+  /** Command-line arguments after the script (the emulator runner takes its kind and --port). */
+  args?: readonly string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
   port: number;
   /** Answers 200 once the server is ready. */
   healthUrl: string;
+  /** Sent with each health probe, for a server that answers 200 only to an authenticated request. */
+  healthHeaders?: Record<string, string>;
   readyTimeoutMs?: number;
 }
 
@@ -47,7 +51,7 @@ export function freePort(): Promise<number> {
 
 export async function startServer(options: StartOptions): Promise<ServerChild> {
   // stdout to /dev/null: the server logs as users run it, but the parent does not spend CPU reading it.
-  const child = spawn(process.execPath, [options.script], {
+  const child = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
     cwd: options.cwd,
     env: { ...options.env, PORT: String(options.port) },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -65,11 +69,11 @@ export async function startServer(options: StartOptions): Promise<ServerChild> {
     });
   });
   const server: ServerChild = { name: options.name, process: child, port: options.port, exited, stderrTail: () => tail };
-  await waitUntilHealthy(server, options.healthUrl, options.readyTimeoutMs ?? 20_000);
+  await waitUntilHealthy(server, options.healthUrl, options.healthHeaders ?? {}, options.readyTimeoutMs ?? 20_000);
   return server;
 }
 
-async function waitUntilHealthy(server: ServerChild, url: string, timeoutMs: number): Promise<void> {
+async function waitUntilHealthy(server: ServerChild, url: string, headers: Record<string, string>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exitedEarly = false;
   void server.exited.then(() => {
@@ -80,7 +84,7 @@ async function waitUntilHealthy(server: ServerChild, url: string, timeoutMs: num
       throw new Error(`${server.name} exited during start-up (code ${server.process.exitCode}):\n${server.stderrTail()}`);
     }
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      const res = await fetch(url, { headers, signal: AbortSignal.timeout(1_000) });
       await res.arrayBuffer();
       if (res.status === 200) return;
     } catch {
@@ -116,6 +120,20 @@ export function readMemory(pid: number): ProcessMemory {
     return Number(match[1]) * 1024;
   };
   return { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') };
+}
+
+/** Linux clock ticks per second, the unit of utime/stime in /proc/<pid>/stat (USER_HZ: 100 on Linux). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Linux only: CPU time (user + system) a live process has used so far, in milliseconds (10 ms steps). */
+export function readCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces and parentheses: count fields from the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`/proc/${pid}/stat has no utime/stime`);
+  return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** A temp directory removed at exit whatever happens. */

@@ -16,6 +16,7 @@ export async function preloadUsers(
   headers: Record<string, string>,
   count: number,
   concurrency: number,
+  basePath: string = SCIM_BASE_PATH,
 ): Promise<PreloadResult> {
   const userNames = Array.from({ length: count }, (_, i) => preloadUserName(i));
   const ids = new Array<string>(count);
@@ -37,7 +38,7 @@ export async function preloadUsers(
       const index = next;
       next += 1;
       const userName = userNames[index]!;
-      const res = await fetch(`${origin}${SCIM_BASE_PATH}/Users`, {
+      const res = await fetch(`${origin}${basePath}/Users`, {
         method: 'POST',
         headers,
         body: JSON.stringify(userBody(userName, index)),

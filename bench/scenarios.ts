@@ -25,6 +25,11 @@ export interface Scenario {
   name: string;
   /** The lowest acceptable gateway/baseline throughput ratio, when the project sets one. */
   target?: number;
+  /**
+   * How many of the requests in turn make one operation (default 1). With more, exact timings
+   * (LoadSettings.timings) are summed per connection over that many responses.
+   */
+  callsPerOperation?: number;
   requests(target: Target): autocannon.Request[];
 }
 
