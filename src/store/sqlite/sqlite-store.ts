@@ -44,6 +44,8 @@ import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 /** How often the background worker checkpoints the WAL into the database file. */
 const CHECKPOINT_INTERVAL_MS = 250;
 const SQLITE_DEFAULT_AUTOCHECKPOINT = 1000;
+/** Writes committed together at most (bounds one commit's size and the wait of the first in line). */
+const MAX_BATCH = 64;
 
 export interface SqliteStoreOptions {
   /** A file path, or ':memory:' for a throwaway database. */
@@ -59,6 +61,7 @@ export class SqliteStore implements Store {
   readonly #queries: QueryCache;
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
   readonly #checkpointer: Checkpointer | undefined;
+  readonly #pending: { fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
   #statements: Statements | undefined;
 
   constructor(options: SqliteStoreOptions) {
@@ -286,8 +289,45 @@ export class SqliteStore implements Store {
     return normalizeMembers(members);
   }
 
-  #write<T>(fn: () => T): T {
-    return this.#transaction.immediate(fn) as T;
+  /**
+   * Group commit: writes that arrive while the event loop is busy are committed together, each in its
+   * own savepoint (a failing one is rolled back alone and rejects alone). A commit's cost — the WAL
+   * frames of every page it touched — is then shared by the batch; no write's promise resolves before
+   * the commit that holds it.
+   */
+  #write<T>(fn: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#pending.length === 1) setImmediate(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#pending.splice(0, MAX_BATCH);
+    if (this.#pending.length > 0) setImmediate(() => this.#flush());
+    if (batch.length === 0) return;
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      this.#transaction.immediate(() => {
+        for (const op of batch) {
+          try {
+            // Nested: better-sqlite3 runs it in a SAVEPOINT, rolled back if it throws.
+            outcomes.push({ ok: true, value: this.#transaction(op.fn) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      // The commit itself failed: none of the batch happened.
+      for (const op of batch) op.reject(error);
+      return;
+    }
+    batch.forEach((op, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) op.resolve(outcome.value);
+      else op.reject(outcome.error);
+    });
   }
 
   #read<T>(fn: () => T): T {
