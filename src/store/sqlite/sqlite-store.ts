@@ -250,7 +250,9 @@ export class SqliteStore implements Store {
   }
 
   async appendAudit(entry: AuditEntry): Promise<void> {
-    appendAuditRow(this.#ready(), entry);
+    const s = this.#ready();
+    // Through the group commit: an audit row (one per native call) rides on a commit already happening.
+    await this.#write(() => appendAuditRow(s, entry));
   }
 
   async readAudit(app: string, limit: number): Promise<AuditRecord[]> {
