@@ -10,9 +10,10 @@ import { neverConnected, toDownstreamError, type AttemptFailure } from './failur
 import { TokenRequestError } from './oauth2.js';
 import { createRateBudget } from './rate-limit.js';
 import { bodyForLog, createRedactor } from './redact.js';
-import { readResponse, ResponseTooLargeError } from './response.js';
+import { ResponseTooLargeError } from './response.js';
 import { decideRetry, parseRetryAfter } from './retry.js';
 import { linkSignals } from './signals.js';
+import { createTransport } from './transport.js';
 import {
   DownstreamError,
   type ConnectionSettings,
@@ -51,6 +52,7 @@ export function createNativeClient(settings: ConnectionSettings, options: Create
   const auth = createOutboundAuth(settings.auth, { clock, signal: lifecycle.signal, timeoutMs: settings.timeoutMs });
   const budget = createRateBudget(settings.rateLimit, clock, lifecycle.signal);
   const redact = createRedactor(() => auth.secrets());
+  const transport = createTransport(settings.rateLimit.concurrency);
 
   function emit(event: NativeCallEvent): void {
     try {
@@ -94,23 +96,16 @@ export function createNativeClient(settings: ConnectionSettings, options: Create
         throw err;
       }
 
-      const headers = new Headers(fixedHeaders);
-      if (body !== undefined) headers.set('Content-Type', 'application/json');
-      for (const [name, value] of Object.entries(used.headers)) headers.set(name, value);
+      const merged = new Headers(fixedHeaders);
+      if (body !== undefined) merged.set('Content-Type', 'application/json');
+      for (const [name, value] of Object.entries(used.headers)) merged.set(name, value);
+      const headers = Object.fromEntries(merged);
 
       options.log?.debug({ operation: req.operation, method: req.method, path: req.path, attempt }, 'native request');
       const startedAt = performance.now();
       const link = linkSignals([lifecycle.signal], settings.timeoutMs);
       try {
-        const res = await fetch(url, {
-          method: req.method,
-          headers,
-          body,
-          // Redirects are answers, not followed: a Location elsewhere must not receive the credentials.
-          redirect: 'manual',
-          signal: link.signal,
-        });
-        const read = await readResponse(res);
+        const read = await transport.send(url, { method: req.method, headers, body, signal: link.signal });
         return { response: { ...read, durationMs: performance.now() - startedAt }, auth: used };
       } catch (err) {
         const durationMs = performance.now() - startedAt;
@@ -195,6 +190,7 @@ export function createNativeClient(settings: ConnectionSettings, options: Create
       if (lifecycle.signal.aborted) return;
       lifecycle.abort();
       budget.close(new DownstreamError('unavailable', 'native client closed', { operation: 'close' }));
+      transport.close();
     },
   };
 }

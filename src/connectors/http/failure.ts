@@ -20,8 +20,8 @@ export type AttemptFailure =
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /**
- * undici rejects with TypeError('fetch failed') whose cause (an Error or, for several addresses, an
- * AggregateError) carries the system code. Not-sent only when every code found says "never connected".
+ * node:http rejects with the system error itself (`code`), wrapped errors and AggregateErrors (several
+ * addresses) carry it in `cause`/`errors`. Not-sent only when every code found says "never connected".
  */
 export function neverConnected(err: unknown): boolean {
   const codes: string[] = [];

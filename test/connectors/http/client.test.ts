@@ -3,7 +3,8 @@ import { getEventListeners, setMaxListeners } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNativeClient } from '../../../src/connectors/http/client.js';
 import { createRedactor, truncateUtf8 } from '../../../src/connectors/http/redact.js';
-import { readResponse, ResponseTooLargeError } from '../../../src/connectors/http/response.js';
+import { ResponseTooLargeError } from '../../../src/connectors/http/response.js';
+import { createTransport } from '../../../src/connectors/http/transport.js';
 import { linkSignals } from '../../../src/connectors/http/signals.js';
 import { DownstreamError, type NativeCallEvent, type OutboundAuth } from '../../../src/connectors/http/types.js';
 import { captureLog, FakeClock, json, settingsFor, startServer, until, type TestServer } from './support.js';
@@ -86,8 +87,21 @@ describe('responses', () => {
   });
 
   it('refuses an answer larger than the cap without buffering it', async () => {
-    await expect(readResponse(new Response('x'.repeat(1_000)), 999)).rejects.toBeInstanceOf(ResponseTooLargeError);
-    await expect(readResponse(new Response('x'.repeat(999)), 999)).resolves.toMatchObject({ body: 'x'.repeat(999) });
+    const big = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('x'.repeat(1_000));
+    });
+    const transport = createTransport(1, 999);
+    const send = () => transport.send(new URL(big.url), { method: 'GET', headers: {}, body: undefined, signal: new AbortController().signal });
+    await expect(send()).rejects.toBeInstanceOf(ResponseTooLargeError);
+    const exact = createTransport(1, 1_000);
+    await expect(exact.send(new URL(big.url), { method: 'GET', headers: {}, body: undefined, signal: new AbortController().signal })).resolves.toMatchObject({
+      status: 200,
+      body: 'x'.repeat(1_000),
+    });
+    transport.close();
+    exact.close();
+    await big.close();
   });
 
   it.each(['TRACE', 'CONNECT', 'get'])('refuses method %s', async (method) => {
