@@ -134,13 +134,15 @@ export class SqliteStore implements Store {
     options: { withMembers?: boolean } = {},
   ): Promise<ResourceRecord | null> {
     const s = this.#ready();
-    return this.#read(() => {
+    const load = () => {
       const row = s.getResource.get(app, type, id);
       if (!row) return null;
       const record = toResourceRecord(row);
       if (options.withMembers && type === 'Group') record.members = loadMembers(s, app, [id]).get(id) ?? [];
       return record;
-    });
+    };
+    // One statement is its own snapshot; a group with its members takes two, read in one transaction.
+    return options.withMembers && type === 'Group' ? this.#read(load) : load();
   }
 
   async replace(
