@@ -5,17 +5,10 @@ import type { Dialect } from '../../src/dialect/types.js';
 import { ScimError, type ScimType } from '../../src/scim/errors.js';
 import { applyPatch, type JsonObject, type PatchOperation } from '../../src/scim/patch.js';
 import { ENTERPRISE_USER_SCHEMA, enterpriseUserSchema, GROUP_SCHEMA, SchemaRegistry, USER_SCHEMA, type ResourceTypeName } from '../../src/scim/schemas/registry.js';
-import { attr, type SchemaDefinition } from '../../src/scim/schemas/types.js';
+import { FIFTEEN_FIVE, fifteenFiveSchema } from '../support/schemas.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ENT = ENTERPRISE_USER_SCHEMA;
-const FIFTEEN_FIVE = 'urn:ietf:params:scim:schemas:extension:15Five:2.0:User';
-const fifteenFiveSchema: SchemaDefinition = {
-  id: FIFTEEN_FIVE,
-  name: '15Five User',
-  description: '15Five user attributes',
-  attributes: [attr('location', 'string'), attr('startDate', 'string')],
-};
 const registry = new SchemaRegistry({ User: [enterpriseUserSchema, fifteenFiveSchema] });
 
 const patch = (...Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });

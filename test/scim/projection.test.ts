@@ -4,14 +4,8 @@ import { parseAttributeList, project, type ProjectionContext } from '../../src/s
 import { ENTERPRISE_USER_SCHEMA, enterpriseUserSchema, GROUP_SCHEMA, SchemaRegistry, USER_SCHEMA } from '../../src/scim/schemas/registry.js';
 import { attr, type SchemaDefinition } from '../../src/scim/schemas/types.js';
 import type { JsonObject } from '../../src/store/types.js';
+import { FIFTEEN_FIVE, fifteenFiveSchema } from '../support/schemas.js';
 
-const FIFTEEN_FIVE = 'urn:ietf:params:scim:schemas:extension:15Five:2.0:User';
-const fifteenFiveSchema: SchemaDefinition = {
-  id: FIFTEEN_FIVE,
-  name: '15Five User',
-  description: '15Five user attributes',
-  attributes: [attr('location', 'string'), attr('startDate', 'string')],
-};
 // Not an Entra schema: it gives the tests a `returned: request` attribute.
 const NOTES = 'urn:example:params:scim:schemas:extension:notes:2.0:User';
 const notesSchema: SchemaDefinition = {

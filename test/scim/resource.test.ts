@@ -5,14 +5,8 @@ import { ENTRA_AD_GROUP_SCHEMA } from '../../src/scim/schemas/core.js';
 import { ENTERPRISE_USER_SCHEMA, enterpriseUserSchema, GROUP_SCHEMA, SchemaRegistry, USER_SCHEMA } from '../../src/scim/schemas/registry.js';
 import { attr, type SchemaDefinition } from '../../src/scim/schemas/types.js';
 import type { JsonObject } from '../../src/store/types.js';
+import { FIFTEEN_FIVE, fifteenFiveSchema } from '../support/schemas.js';
 
-const FIFTEEN_FIVE = 'urn:ietf:params:scim:schemas:extension:15Five:2.0:User';
-const fifteenFiveSchema: SchemaDefinition = {
-  id: FIFTEEN_FIVE,
-  name: '15Five User',
-  description: '15Five user attributes',
-  attributes: [attr('location', 'string'), attr('startDate', 'string')],
-};
 // Not an Entra schema: it exists so that every RFC 7643 type has an attribute to test.
 const TYPES = 'urn:example:params:scim:schemas:extension:types:2.0:User';
 const typesSchema: SchemaDefinition = {
