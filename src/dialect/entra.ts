@@ -1,5 +1,5 @@
 /**
- * The Microsoft Entra ID dialect: each quirk of /work/shared/ENTRA.md that reaches a request body is
+ * The Microsoft Entra ID dialect: each quirk of ENTRA.md (the project's notes on what Entra sends) that reaches a request body is
  * rewritten here into RFC 7644 form, named by its row (ENTRA #n). Anything this module does not
  * understand passes through unchanged, so the engine or the validator reports it with the right error.
  */
