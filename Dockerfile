@@ -6,10 +6,10 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
+COPY tsconfig.json tsconfig.app.json ./
 COPY src ./src
-COPY bench ./bench
-RUN npm run build && npm prune --omit=dev
+# The gateway only: benches and emulators stay out of the image.
+RUN npm run build:app && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \
@@ -21,6 +21,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config ./config
+COPY plugins ./plugins
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
