@@ -10,7 +10,3 @@ export function appTokenEnvName(app: string): string {
   return `${SHARED_TOKEN_ENV}_${app.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
-/** The variables an app of the default configuration reads, in order: its own, then the shared one. */
-export function defaultTokenEnvNames(app: string): [string, string] {
-  return [appTokenEnvName(app), SHARED_TOKEN_ENV];
-}
