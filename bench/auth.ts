@@ -22,23 +22,15 @@ import { freePort, installCleanup, removeAtExit, startServer, stopServer, type S
 import { measure, type LoadSettings, type Measurement } from './load.js';
 import { preloadUsers } from './preload.js';
 import { SCIM_BASE_PATH, type Scenario, type Target } from './scenarios.js';
+import { benchCli, UsageError } from './cli.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GATEWAY_SCRIPT = join(REPO_ROOT, 'dist/src/main.js');
 const TENANT = '9b4f3c2a-1d5e-4f60-8a7b-0c1d2e3f4a5b';
 const TARGET_RATIO = 0.85;
 
-class UsageError extends Error {}
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`bench:auth: ${name}="${raw}" must be an integer in [${min}, ${max}]`);
-  return value;
-}
-
-const progress = (message: string) => process.stderr.write(`bench:auth: ${message}\n`);
+const cli = benchCli('bench:auth');
+const { progress, intFromEnv } = cli;
 
 /** The app accepts its secret and JWTs of one tenant from the local provider; no limit gets in the way. */
 function configYaml(idp: OidcProvider, tokenCacheSeconds: number): string {
@@ -130,8 +122,7 @@ const row = (name: string, runs: Measurement[]): Row => ({
 });
 
 async function main(): Promise<void> {
-  const json = process.argv.slice(2).includes('--json');
-  for (const arg of process.argv.slice(2)) if (arg !== '--json') throw new UsageError(`bench:auth: unknown argument "${arg}" (known: --json)`);
+  const { json } = cli.flags(process.argv.slice(2), ['json']);
   const settings: LoadSettings = { connections: 10, warmupSeconds: 2, seconds: intFromEnv('BENCH_SECONDS', 10, 1, 600) };
   const users = intFromEnv('BENCH_USERS', 10_000, 1, 1_000_000);
   const rounds = intFromEnv('BENCH_ROUNDS', 2, 1, 20);
@@ -238,7 +229,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
-});
+cli.run(main);

@@ -22,6 +22,7 @@ import { measure, measureInterleaved, type LoadSettings, type Measurement } from
 import { preloadUsers } from './preload.js';
 import { formatFailures } from './report.js';
 import type { Target } from './scenarios.js';
+import { benchCli, UsageError } from './cli.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GATEWAY_SCRIPT = join(REPO_ROOT, 'dist/src/main.js');
@@ -29,26 +30,8 @@ const EMULATOR_SCRIPT = join(REPO_ROOT, 'dist/test/emulators/serve.js');
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 const PRELOAD_CONCURRENCY = 16;
 
-class UsageError extends Error {}
-
-function parseFlags(argv: readonly string[]): { json: boolean } {
-  const flags = { json: false };
-  for (const arg of argv) {
-    if (arg === '--json') flags.json = true;
-    else throw new UsageError(`bench:connector: unknown argument "${arg}" (known: --json)`);
-  }
-  return flags;
-}
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`bench:connector: ${name}="${raw}" must be an integer in [${min}, ${max}]`);
-  return value;
-}
-
-const progress = (message: string) => process.stderr.write(`bench:connector: ${message}\n`);
+const cli = benchCli('bench:connector');
+const { progress, intFromEnv } = cli;
 
 function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', ...extra };
@@ -200,7 +183,7 @@ async function runScenarios(sides: Sides, settings: LoadSettings): Promise<Conne
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2));
+  const flags = cli.flags(process.argv.slice(2), ['json']);
   const settings: LoadSettings = {
     connections: intFromEnv('BENCH_CONNECTIONS', 10, 1, 1_000),
     warmupSeconds: 2,
@@ -263,8 +246,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  const text = error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`${text}\n`);
-  process.exitCode = 1;
-});
+cli.run(main);

@@ -17,6 +17,7 @@ import { preloadUsers } from './preload.js';
 import { failures, formatFailures, formatTable, type BenchReport, type MemoryFigures, type ScenarioResult } from './report.js';
 import { SCENARIOS, preloadUserName, type Scenario, type Target } from './scenarios.js';
 import { verifyShapes } from './verify.js';
+import { benchCli, UsageError } from './cli.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BASELINE_SCRIPT = fileURLToPath(new URL('./baseline-server.js', import.meta.url));
@@ -25,33 +26,8 @@ const GATEWAY_SCRIPT = join(REPO_ROOT, 'dist/src/main.js');
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 const PRELOAD_CONCURRENCY = 16;
 
-/** A mistake in how the bench was called: its message is the whole story, no stack needed. */
-class UsageError extends Error {}
-
-interface Flags {
-  json: boolean;
-  baselineOnly: boolean;
-}
-
-function parseFlags(argv: readonly string[]): Flags {
-  const flags: Flags = { json: false, baselineOnly: false };
-  for (const arg of argv) {
-    if (arg === '--json') flags.json = true;
-    else if (arg === '--baseline-only') flags.baselineOnly = true;
-    else throw new UsageError(`bench: unknown argument "${arg}" (known: --json, --baseline-only)`);
-  }
-  return flags;
-}
-
-function intFromEnv(name: string, fallback: number, min: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`bench: ${name}="${raw}" must be an integer in [${min}, ${max}]`);
-  return value;
-}
-
-const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
+const cli = benchCli('bench');
+const { progress, intFromEnv } = cli;
 
 function scimHeaders(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', accept: 'application/scim+json' };
@@ -168,7 +144,8 @@ async function runScenarios(baseline: Session, gateway: Session | undefined, set
 }
 
 async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2));
+  const raw = cli.flags(process.argv.slice(2), ['json', 'baseline-only']);
+  const flags = { json: raw.json, baselineOnly: raw['baseline-only'] };
   const settings: LoadSettings = { connections: 10, warmupSeconds: 2, seconds: intFromEnv('BENCH_SECONDS', 10, 1, 600) };
   const users = intFromEnv('BENCH_USERS', 10_000, 1, 1_000_000);
   const logLevel = process.env.BENCH_LOG_LEVEL || 'info';
@@ -209,8 +186,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  const text = error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`${text}\n`);
-  process.exitCode = 1;
-});
+cli.run(main);
