@@ -9,19 +9,19 @@ import type { Connector, ConnectorContext, NativeLookup } from '../connectors/ty
 import { invalidValue, notFound, uniqueness } from '../scim/errors.js';
 import { checkIfMatch } from '../scim/etag.js';
 import type { FilterNode } from '../scim/filter/ast.js';
-import { matchesFilter, planFilter, validateFilter } from '../scim/filter/index.js';
+import { indexedFieldOf, matchesFilter, planFilter, validateFilter } from '../scim/filter/index.js';
 import type { ListParams, ListResponse } from '../scim/list.js';
 import { listResponse } from '../scim/list.js';
 import { applyPatch } from '../scim/patch.js';
 import { project } from '../scim/projection.js';
 import { canonicalizeResource, sameResourceValues } from '../scim/resource.js';
 import type { ResourceTypeName, SchemaRegistry } from '../scim/schemas/registry.js';
-import { foldCase, type IndexedField, type JsonObject, type MemberRecord, type ResourceRecord, type Store } from '../store/types.js';
+import { foldCase, type JsonObject, type MemberRecord, type ResourceRecord, type Store } from '../store/types.js';
 import { audited, type AuditedOutcome, type AuditFor } from './audit.js';
 import { renderResource, resourceBody } from './render.js';
 import { sortResources } from './sort.js';
 import { KeyedLock } from './keyed-lock.js';
-import { RetryableConflict, storeCall } from './store-errors.js';
+import { CONFLICT_DETAIL, RetryableConflict, storeCall } from './store-errors.js';
 
 export interface AppRuntime {
   name: string;
@@ -81,7 +81,7 @@ export class ResourceService {
       : {};
     const sortResolved = params.sortBy ? this.app.registry.resolve(type, params.sortBy) : undefined;
     if (params.sortBy && !sortResolved) throw invalidValue('"sortBy" names an attribute this resource type does not have');
-    const indexedSort = sortResolved ? indexedFieldOf(type, sortResolved.keys) : undefined;
+    const indexedSort = sortResolved ? indexedFieldOf(sortResolved, type) : undefined;
     const withMembers = this.wants(type, 'members', params) || plan.residual !== undefined;
 
     // Fast path: the store answers the whole query, paging included.
@@ -149,8 +149,8 @@ export class ResourceService {
         );
       };
       // Two creates of one userName at once must not both reach the downstream API.
-      const key = this.app.connector.kind === 'store' ? undefined : this.uniqueKeyOf(type, input.data);
-      const record = key === undefined ? await write() : await this.createLock.run(key, write);
+      const unique = this.app.connector.kind === 'store' ? undefined : this.uniqueOf(type, input.data);
+      const record = unique === undefined ? await write() : await this.createLock.run(`${type}:${unique.value}`, write);
       return { result: { resource: renderResource(record, ctx.baseUrl), version: record.version }, id: record.id, audited: true, status: 201 };
     });
   }
@@ -181,9 +181,9 @@ export class ResourceService {
         const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group' });
         if (!current) throw notFound(`${type} ${id} not found`);
         checkIfMatch(ifMatch, current.version);
-        const before = canonicalizeResource(resourceBody(current), this.ctx(type));
         const after = canonicalizeResource(applyPatch(resourceBody(current), ops, this.ctx(type)), this.ctx(type));
-        if (sameResourceValues(after, before)) {
+        // What is stored was canonicalized when it was written: compare with it as it is.
+        if (sameResourceValues(after, withMembers(current))) {
           // Nothing changed: no write anywhere, the version (ETag) stays.
           return { result: await this.renderOne(current, ctx), id, audited: false, status: 200 };
         }
@@ -266,24 +266,18 @@ export class ResourceService {
     return { path: resolved.extension ? `${resolved.schema}:${path}` : path, value: filter.value };
   }
 
-  /** The folded value that must be unique for this resource (userName; a group's displayName when unique). */
-  private uniqueKeyOf(type: ResourceTypeName, data: JsonObject): string | undefined {
+  /** The field and folded value that must be unique in the app (userName; a group's displayName when unique). */
+  private uniqueOf(type: ResourceTypeName, data: JsonObject): { field: 'userName' | 'displayName'; value: string } | undefined {
     const field = type === 'User' ? 'userName' : this.app.uniqueGroupDisplayName ? 'displayName' : undefined;
     const value = field && data[field];
-    return typeof value === 'string' ? `${type}:${foldCase(value)}` : undefined;
+    return field && typeof value === 'string' ? { field, value: foldCase(value) } : undefined;
   }
 
   private async assertUnique(type: ResourceTypeName, data: JsonObject): Promise<void> {
-    const key = this.uniqueKeyOf(type, data);
-    if (key === undefined) return;
-    const field = type === 'User' ? 'userName' : 'displayName';
-    const found = await this.app.store.query(this.app.name, type, {
-      condition: { op: 'eq', field, value: key.slice(type.length + 1) },
-      limit: 1,
-    });
-    if (found.total > 0) {
-      throw uniqueness(type === 'User' ? 'A user with this userName already exists' : 'A group with this displayName already exists');
-    }
+    const unique = this.uniqueOf(type, data);
+    if (!unique) return;
+    const found = await this.app.store.query(this.app.name, type, { condition: { op: 'eq', ...unique }, limit: 1 });
+    if (found.total > 0) throw uniqueness(CONFLICT_DETAIL[unique.field]);
   }
 
   private async updateDownstream(type: ResourceTypeName, current: ResourceRecord, after: JsonObject, ctx: RequestContext): Promise<void> {
@@ -380,28 +374,7 @@ export class ResourceService {
 }
 
 /** The full SCIM resource of a write input: data plus (groups) the members as sent. */
-function withMembers(input: { data: JsonObject; members?: MemberRecord[] }): JsonObject {
+function withMembers(input: { data: JsonObject; members?: MemberRecord[] | undefined }): JsonObject {
   if (!input.members || input.members.length === 0) return input.data;
   return { ...input.data, members: input.members.map((m) => m.raw) };
-}
-
-/** The store field that indexes an attribute path, when there is one. */
-function indexedFieldOf(type: ResourceTypeName, keys: readonly string[]): IndexedField | undefined {
-  const path = keys.join('.');
-  switch (path) {
-    case 'id':
-      return 'id';
-    case 'externalId':
-      return 'externalId';
-    case 'displayName':
-      return 'displayName';
-    case 'userName':
-      return type === 'User' ? 'userName' : undefined;
-    case 'meta.created':
-      return 'created';
-    case 'meta.lastModified':
-      return 'lastModified';
-    default:
-      return undefined;
-  }
 }

@@ -5,7 +5,8 @@ import { StoreError } from '../store/types.js';
 /** Thrown instead of 412 when a read-modify-write lost a race the caller may simply retry. */
 export class RetryableConflict extends Error {}
 
-const CONFLICT_DETAIL = {
+/** What a uniqueness conflict on each field is called, for the client. */
+export const CONFLICT_DETAIL = {
   userName: 'A user with this userName already exists',
   displayName: 'A group with this displayName already exists',
   id: 'A resource with this id already exists',

@@ -4,7 +4,7 @@ export type { AttrPathRef, CompareOp, FilterNode, FilterValue, PatchPath } from 
 export { MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, MAX_FILTER_TERMS, parseAttrPath, parseFilter, parsePatchPath } from './parser.js';
 export { validateFilter, validateValueFilter } from './validate.js';
 export { compileFilter, compileValueFilter, matchesFilter, matchesValueFilter } from './evaluate.js';
-export { planFilter, type FilterPlan } from './plan.js';
+export { indexedFieldOf, planFilter, type FilterPlan } from './plan.js';
 export { formatPath, resolveAttribute, type FilterContext } from './target.js';
 export { asBoolean, parseInstant } from './compare.js';
 export type { Fail } from './lexer.js';

@@ -13,6 +13,7 @@ import { FOLDED_FIELDS, foldCase, type IndexedField, type StoreCondition } from 
 import type { AttrPathRef, CompareOp, FilterNode } from './ast.js';
 import { parseInstant } from './compare.js';
 import { formatPath, type FilterContext } from './target.js';
+import type { ResolvedAttribute, ResourceTypeName } from '../schemas/registry.js';
 
 export interface FilterPlan {
   /** Answered by the store exactly. */
@@ -26,12 +27,17 @@ const SUBSTRING: ReadonlySet<CompareOp> = new Set(['co', 'sw', 'ew']);
 /** The store field a path names, if the store indexes it for this resource type. */
 function indexedField(path: AttrPathRef, ctx: FilterContext): IndexedField | undefined {
   const resolved = ctx.registry.resolve(ctx.type, path);
-  if (!resolved || resolved.extension) return undefined;
+  return resolved && indexedFieldOf(resolved, ctx.type);
+}
+
+/** The store field that indexes a resolved attribute (filters push down to it, sortBy orders by it). */
+export function indexedFieldOf(resolved: ResolvedAttribute, type: ResourceTypeName): IndexedField | undefined {
+  if (resolved.extension) return undefined;
   const name = resolved.attribute.name;
   const sub = resolved.sub?.name;
   if (sub === undefined) {
     if (name === 'id' || name === 'externalId' || name === 'displayName') return name;
-    if (name === 'userName' && ctx.type === 'User') return name;
+    if (name === 'userName' && type === 'User') return name;
     return undefined;
   }
   if (name === 'meta' && (sub === 'created' || sub === 'lastModified')) return sub;
