@@ -42,3 +42,32 @@ export function benchCli(name: string): BenchCli {
     },
   };
 }
+
+/** One JSON call outside the load, bounded by a timeout; anything but 2xx stops the bench. */
+export async function callJson(
+  origin: string,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(`${origin}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  if (res.status < 200 || res.status > 299) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+/**
+ * The environment of a server child: ours, NODE_ENV=production unless set, `extra`, and without the
+ * variables in `drop` (a per-app token in the caller's environment would win over the bench's).
+ */
+export function childEnv(extra: Record<string, string>, drop: readonly string[] = []): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', ...extra };
+  for (const name of drop) delete env[name];
+  return env;
+}

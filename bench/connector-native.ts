@@ -2,19 +2,8 @@
  * The bench's own calls outside the load: to the emulator (native ids, user counts) and to either side
  * for the checks before it. Every call is bounded by a timeout, and anything but 2xx stops the bench.
  */
+import { callJson as call } from './cli.js';
 import { NATIVE_BASE_PATH } from './connector-scenarios.js';
-
-export async function call(origin: string, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${origin}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  if (res.status < 200 || res.status > 299) throw new Error(`bench:connector: ${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
 
 /** The native headers the plugin sends: the bare key in Authorization, JSON both ways. */
 export function nativeHeaders(apiKey: string): Record<string, string> {

@@ -3,7 +3,8 @@
  * for 2xx: a wrong key or path would be measured as thousands of fast errors, and a native body that is
  * not what the plugin sends would compare the gateway with some other call.
  */
-import { call, nativeUserByEmail } from './connector-native.js';
+import { callJson as call } from './cli.js';
+import { nativeUserByEmail } from './connector-native.js';
 import { GATEWAY_BASE_PATH, NATIVE_BASE_PATH, nativeUserBody } from './connector-scenarios.js';
 import { replaceTitleBody, userBody } from './scenarios.js';
 

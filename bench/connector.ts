@@ -22,7 +22,7 @@ import { measure, measureInterleaved, type LoadSettings, type Measurement } from
 import { preloadUsers } from './preload.js';
 import { formatFailures } from './report.js';
 import type { Target } from './scenarios.js';
-import { benchCli, UsageError } from './cli.js';
+import { benchCli, childEnv as serverEnv, UsageError } from './cli.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GATEWAY_SCRIPT = join(REPO_ROOT, 'dist/src/main.js');
@@ -33,12 +33,7 @@ const PRELOAD_CONCURRENCY = 16;
 const cli = benchCli('bench:connector');
 const { progress, intFromEnv } = cli;
 
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', ...extra };
-  // A per-app token or downstream setting in the caller's environment would win over ours.
-  delete env.SCIM_BRIDGE_TOKEN_15FIVE;
-  return env;
-}
+const childEnv = (extra: Record<string, string>) => serverEnv(extra, ['SCIM_BRIDGE_TOKEN_15FIVE']);
 
 interface Sides {
   emulator: ServerChild;

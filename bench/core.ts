@@ -17,7 +17,7 @@ import { preloadUsers } from './preload.js';
 import { failures, formatFailures, formatTable, type BenchReport, type MemoryFigures, type ScenarioResult } from './report.js';
 import { SCENARIOS, preloadUserName, type Scenario, type Target } from './scenarios.js';
 import { verifyShapes } from './verify.js';
-import { benchCli, UsageError } from './cli.js';
+import { benchCli, childEnv as serverEnv, UsageError } from './cli.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BASELINE_SCRIPT = fileURLToPath(new URL('./baseline-server.js', import.meta.url));
@@ -33,12 +33,7 @@ function scimHeaders(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', accept: 'application/scim+json' };
 }
 
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', ...extra };
-  // A per-app token in the caller's environment would win over ours and turn every request into a 401.
-  delete env.SCIM_BRIDGE_TOKEN_DIRECTORY;
-  return env;
-}
+const childEnv = (extra: Record<string, string>) => serverEnv(extra, ['SCIM_BRIDGE_TOKEN_DIRECTORY']);
 
 interface Session {
   server: ServerChild;

@@ -5,20 +5,7 @@
  */
 import { SCIM_BASE_PATH, replaceTitleBody, userBody } from './scenarios.js';
 import type { Target } from './scenarios.js';
-
-async function call(origin: string, method: string, path: string, headers: Record<string, string>, body?: unknown) {
-  const res = await fetch(`${origin}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  if (res.status < 200 || res.status > 299) {
-    throw new Error(`verify: ${method} ${path} answered ${res.status}: ${text.slice(0, 500)}`);
-  }
-  return JSON.parse(text) as Record<string, unknown>;
-}
+import { callJson as call } from './cli.js';
 
 export async function verifyShapes(origin: string, target: Target, strict: boolean): Promise<void> {
   const userName = target.userNames[0]!;
