@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { entraDialect, MAX_NORMALIZED_OPERATIONS } from '../../src/dialect/entra.js';
 import { strictDialect } from '../../src/dialect/strict.js';
 import type { DialectContext, PatchOperation } from '../../src/dialect/types.js';
-import { ScimError, type ScimType } from '../../src/scim/errors.js';
+import type { ScimType } from '../../src/scim/errors.js';
 import { parsePatchPath } from '../../src/scim/filter/index.js';
 import { ENTERPRISE_USER_SCHEMA, enterpriseUserSchema, GROUP_SCHEMA, SchemaRegistry, USER_SCHEMA } from '../../src/scim/schemas/registry.js';
 import { FIFTEEN_FIVE, fifteenFiveSchema } from '../support/schemas.js';
+import { scimErrorOf } from '../support/scim-error.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ENT = ENTERPRISE_USER_SCHEMA;
@@ -14,16 +15,6 @@ const user: DialectContext = { registry, type: 'User' };
 const group: DialectContext = { registry, type: 'Group' };
 
 const patch = (...Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });
-
-function scimErrorOf(fn: () => unknown): ScimError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ScimError) return err;
-    throw err;
-  }
-  throw new Error('expected a ScimError');
-}
 
 interface PatchRow {
   name: string;

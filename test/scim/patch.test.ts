@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { entraDialect } from '../../src/dialect/entra.js';
 import { strictDialect } from '../../src/dialect/strict.js';
 import type { Dialect } from '../../src/dialect/types.js';
-import { ScimError, type ScimType } from '../../src/scim/errors.js';
+import type { ScimType } from '../../src/scim/errors.js';
 import { applyPatch, type JsonObject, type PatchOperation } from '../../src/scim/patch.js';
 import { ENTERPRISE_USER_SCHEMA, enterpriseUserSchema, GROUP_SCHEMA, SchemaRegistry, USER_SCHEMA, type ResourceTypeName } from '../../src/scim/schemas/registry.js';
 import { FIFTEEN_FIVE, fifteenFiveSchema } from '../support/schemas.js';
+import { scimErrorOf } from '../support/scim-error.js';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const ENT = ENTERPRISE_USER_SCHEMA;
@@ -25,16 +26,6 @@ function deepFreeze<T>(value: T): T {
 function run(resource: JsonObject, body: unknown, type: ResourceTypeName = 'User', dialect: Dialect = entraDialect): JsonObject {
   const ctx = { registry, type };
   return applyPatch(resource, dialect.normalizePatch(body, ctx), ctx);
-}
-
-function scimErrorOf(fn: () => unknown): ScimError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ScimError) return err;
-    throw err;
-  }
-  throw new Error('expected a ScimError');
 }
 
 // Frozen: any write to the input would throw, so every row also proves the engine never mutates it.

@@ -1,7 +1,6 @@
 /** Shared fixtures for the filter tests: a registry with the enterprise extension and a test extension. */
 
 import type { AttrPathRef, CompareOp, FilterNode, FilterValue } from '../../../src/scim/filter/ast.js';
-import { ScimError } from '../../../src/scim/errors.js';
 import { attr, type SchemaDefinition } from '../../../src/scim/schemas/types.js';
 import { buildRegistry, ENTERPRISE_USER_SCHEMA, enterpriseUserSchema, GROUP_SCHEMA, USER_SCHEMA } from '../../../src/scim/schemas/registry.js';
 import type { FilterContext } from '../../../src/scim/filter/index.js';
@@ -91,13 +90,4 @@ export const or = (left: FilterNode, right: FilterNode): FilterNode => ({ kind: 
 export const not = (filter: FilterNode): FilterNode => ({ kind: 'not', filter });
 export const vp = (p: AttrPathRef, filter: FilterNode): FilterNode => ({ kind: 'valuePath', path: p, filter });
 
-/** Runs `fn` and returns the ScimError it throws; fails the test when it throws anything else or nothing. */
-export function scimErrorOf(fn: () => unknown): ScimError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ScimError) return e;
-    throw new Error(`expected a ScimError, got ${String(e)}`);
-  }
-  throw new Error('expected a ScimError, nothing was thrown');
-}
+export { scimErrorOf } from '../../support/scim-error.js';
