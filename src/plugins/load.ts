@@ -3,9 +3,9 @@
  * Every problem names the file, the path in it and what is wrong; nothing is thrown one at a time.
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { formatPath, loadSchemaFile, readYamlFile, shownPath, zodProblems } from '../config/yaml-file.js';
-import { compilePlugin, type LoadedSchema } from './compile.js';
+import { compilePlugin } from './compile.js';
 import { pluginFile } from './format.js';
 import { hookSlot } from './hooks.js';
 import type { Problem } from './mapping.js';

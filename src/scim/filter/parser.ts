@@ -103,8 +103,6 @@ class Parser {
   constructor(
     private readonly tokens: Token[],
     private readonly fail: Fail,
-    /** PATCH paths allow `.sub` after `]`; filters do not. */
-    private readonly mode: 'filter' | 'path',
   ) {}
 
   peek(): Token {
@@ -252,7 +250,7 @@ class Parser {
 export function parseFilter(text: string): FilterNode {
   const fail: Fail = (detail) => invalidFilter(detail);
   checkInput(text, 'filter', fail);
-  const parser = new Parser(tokenize(text, fail), fail, 'filter');
+  const parser = new Parser(tokenize(text, fail), fail);
   const node = parser.parseOr();
   parser.expectEnd();
   return node;
@@ -265,7 +263,7 @@ export function parseFilter(text: string): FilterNode {
 export function parsePatchPath(text: string): PatchPath {
   const fail: Fail = (detail) => invalidPath(detail);
   checkInput(text, 'path', fail);
-  const parser = new Parser(tokenize(text, fail), fail, 'path');
+  const parser = new Parser(tokenize(text, fail), fail);
   const attr = parser.parsePath();
   const result: PatchPath = { attr };
   if (parser.peek().kind === '[') {
