@@ -48,10 +48,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const store = options.store ?? (await openStore(config.store));
 
   const apps = new Map<string, HttpApp>();
-  const closers: (() => Promise<void>)[] = [];
+  const connectors: Connector[] = [];
   for (const app of config.apps.values()) {
     const connector = connectorOf(app, store, log);
-    if ('close' in connector && typeof connector.close === 'function') closers.push(() => (connector.close as () => Promise<void>)());
+    connectors.push(connector);
     const runtime = {
       name: app.name,
       registry: app.registry,
@@ -83,7 +83,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     store,
     reloadAuth: (next) => inbound.reload(next),
     close: async () => {
-      await Promise.all(closers.map((close) => close()));
+      await Promise.all(connectors.map((connector) => connector.close?.()));
       if (!options.store) await store.close();
     },
   };

@@ -49,6 +49,9 @@ export interface Connector {
 
   /** An existing native record matching the lookup, for adoption; undefined when there is none. */
   find(type: ResourceTypeName, lookup: NativeLookup, ctx: ConnectorContext): Promise<NativeMatch | undefined>;
+
+  /** Releases what the connector holds (connections, timers) when the gateway stops. */
+  close?(): Promise<void>;
 }
 
 /** The store connector: the gateway is the system of record; every call is a no-op. */
