@@ -89,6 +89,43 @@ export interface WriteOptions {
    * has its audit record (resourceId is filled in by `create`).
    */
   audit?: AuditEntry;
+  /**
+   * The claim this write commits (see `reserve`). The write fails with 'claim_lost' unless the claim is
+   * still held under its token, and the claim is removed in the same transaction as the write. A create
+   * under a claim takes the claim's id.
+   */
+  claim?: Claim;
+}
+
+/**
+ * A write's hold, across every process on the database, on the keys it is about to take (a create: the
+ * new id, the folded userName or unique group displayName) or on one resource (an update or delete, plus
+ * any unique key the new data takes). While it is held no other claim can take those keys; it ends with
+ * the write that commits it, with `release`, or when its lease runs out (a crashed holder's claim is then
+ * taken over by the next `reserve`). Claims are invisible to reads.
+ */
+export interface Claim {
+  readonly app: string;
+  readonly type: ResourceTypeName;
+  /** The resource's id (for a create, chosen by reserve unless the request gave one). */
+  readonly id: string;
+  /** Unique per reserve: only the holder can commit or release. */
+  readonly token: string;
+  /** update/delete: the resource's version when the claim was taken. */
+  readonly version?: number;
+}
+
+export interface ReserveRequest {
+  /** create: the id must be free; update/delete: the resource must exist. */
+  purpose: 'create' | 'update' | 'delete';
+  /** create: the new resource's id (generated when absent); update/delete: the resource's id. */
+  id?: string;
+  /** create/update: the data the write will store; its unique keys are claimed too. */
+  data?: JsonObject;
+  /** Groups: displayName is a unique key (as WriteOptions.uniqueGroupDisplayName). */
+  uniqueGroupDisplayName?: boolean;
+  /** How long the claim lives unless committed or released. */
+  leaseMs: number;
 }
 
 export interface AuditEntry {
@@ -113,9 +150,13 @@ export interface AuditRecord extends AuditEntry {
 /** Errors a store throws; the resource service turns them into SCIM errors. */
 export class StoreError extends Error {
   constructor(
-    readonly code: 'conflict' | 'not_found' | 'version_mismatch' | 'missing_members',
+    /**
+     * conflict: a stored resource holds the key; claimed: another live claim holds it; claim_lost: the
+     * write's claim was released or taken over after its lease ran out.
+     */
+    readonly code: 'conflict' | 'claimed' | 'claim_lost' | 'not_found' | 'version_mismatch' | 'missing_members',
     message: string,
-    /** conflict: the field that collided; missing_members: the ids that do not exist. */
+    /** conflict/claimed: the field that collided; missing_members: the ids that do not exist. */
     readonly details: { field?: 'userName' | 'displayName' | 'id' | 'nativeId'; ids?: string[] } = {},
   ) {
     super(message);
@@ -147,7 +188,20 @@ export interface Store {
    * Deletes a resource and its memberships (as member and as group); the groups it was a member of get
    * version + 1. False when it did not exist. Throws 'version_mismatch' with ifVersion.
    */
-  delete(app: string, type: ResourceTypeName, id: string, options?: Pick<WriteOptions, 'ifVersion' | 'audit'>): Promise<boolean>;
+  delete(app: string, type: ResourceTypeName, id: string, options?: Pick<WriteOptions, 'ifVersion' | 'audit' | 'claim'>): Promise<boolean>;
+
+  /**
+   * Claims keys for a write that must not run twice at once anywhere (see Claim). Throws StoreError
+   * 'conflict' when a stored resource already holds a unique key (or, for create, the id), 'claimed'
+   * when another live claim holds one, 'not_found' (update/delete) when the resource does not exist.
+   */
+  reserve(app: string, type: ResourceTypeName, request: ReserveRequest): Promise<Claim>;
+
+  /** Gives a claim up without writing. Idempotent; a claim already gone is fine. */
+  release(claim: Claim): Promise<void>;
+
+  /** For each SCIM id of the type that exists and has a downstream id, that id: one round trip. */
+  nativeIdsOf(app: string, type: ResourceTypeName, ids: readonly string[]): Promise<Map<string, string>>;
 
   /** The resource whose downstream id is `nativeId`, or null. */
   findByNativeId(app: string, type: ResourceTypeName, nativeId: string): Promise<ResourceRecord | null>;
