@@ -11,6 +11,7 @@ import { gatewaySchema, type AppFileConfig, type GatewayFileConfig } from './sch
 import { loadSchemaFile, readYamlFile, shownPath, zodProblems } from './yaml-file.js';
 import { loadAppPlugin, PluginCache, resolvePluginsDir } from '../plugins/app-config.js';
 import type { CompiledPlugin, Downstream } from '../plugins/types.js';
+import type { StoreConfig } from '../store/index.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -38,7 +39,7 @@ export interface GatewayConfig {
   dataDir: string;
   server: GatewayFileConfig['server'];
   security: GatewayFileConfig['security'];
-  store: { kind: 'sqlite'; path: string };
+  store: StoreConfig;
   apps: ReadonlyMap<string, AppConfig>;
   /** Where plugins were read from (validate checks every plugin there). */
   pluginsDir?: string;
@@ -115,16 +116,44 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
     );
   }
   checkSecurity(cfg.security, new Set(apps.keys()), `${shown}: security`, problems);
-  if (problems.length > 0) throw new ConfigError(problems);
+  const store = storeConfigOf(cfg.store, env, options.dataDir, `${shown}: store`, problems);
+  if (problems.length > 0 || !store) throw new ConfigError(problems);
 
-  const storePath = isAbsolute(cfg.store.path) ? cfg.store.path : resolve(options.dataDir, cfg.store.path);
   return Object.freeze({
     file: shown,
     dataDir: options.dataDir,
     server: Object.freeze({ ...cfg.server }),
     security: Object.freeze(cfg.security),
-    store: Object.freeze({ kind: cfg.store.kind, path: storePath }),
+    store: Object.freeze(store),
     apps,
     pluginsDir: plugins.dir,
   });
+}
+
+/**
+ * The store to open: as configured, or (no `store` section) PostgreSQL when SCIM_BRIDGE_DATABASE_URL is
+ * set and the embedded SQLite file otherwise. The URL is read now; it is never shown in a message.
+ */
+function storeConfigOf(
+  section: GatewayFileConfig['store'],
+  env: NodeJS.ProcessEnv,
+  dataDir: string,
+  where: string,
+  problems: string[],
+): StoreConfig | undefined {
+  const configured = section ?? (env.SCIM_BRIDGE_DATABASE_URL ? { kind: 'postgres' as const, url: { env: 'SCIM_BRIDGE_DATABASE_URL' }, schema: 'scim_bridge', poolSize: 10 } : undefined);
+  if (!configured) return { kind: 'sqlite', path: resolve(dataDir, 'scim-bridge.db') };
+  if (configured.kind === 'sqlite') {
+    return { kind: 'sqlite', path: isAbsolute(configured.path) ? configured.path : resolve(dataDir, configured.path) };
+  }
+  const url = env[configured.url.env] || configured.url.default;
+  if (!url) {
+    problems.push(`${where}.url: the environment variable ${configured.url.env} is not set`);
+    return undefined;
+  }
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    problems.push(`${where}.url: ${configured.url.env} must be a postgres:// URL`);
+    return undefined;
+  }
+  return { kind: 'postgres', url, schema: configured.schema, poolSize: configured.poolSize };
 }

@@ -72,6 +72,10 @@ export const gatewaySchema = z.strictObject({
     .default({ bodyLimitBytes: 1024 * 1024, maxResults: 1000, defaultCount: 100 }),
   /** Abuse limits and HTTP server limits (src/auth/config-schema.ts). */
   security: securitySchema,
+  /**
+   * Where the gateway keeps its state. Absent: PostgreSQL when SCIM_BRIDGE_DATABASE_URL is set (several
+   * replicas may share it), else the embedded SQLite file.
+   */
   store: z
     .discriminatedUnion('kind', [
       z.strictObject({
@@ -79,8 +83,20 @@ export const gatewaySchema = z.strictObject({
         /** Relative paths are inside SCIM_BRIDGE_DATA_DIR. */
         path: z.string().min(1).default('scim-bridge.db'),
       }),
+      z.strictObject({
+        kind: z.literal('postgres'),
+        /** A postgres:// connection URL; from the environment, since it may carry a password. */
+        url: envValue.default({ env: 'SCIM_BRIDGE_DATABASE_URL' }),
+        /** The schema the gateway's tables live in (created if missing). */
+        schema: z
+          .string()
+          .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'schema names are 1-63 lowercase letters, digits or "_"')
+          .default('scim_bridge'),
+        /** Connections per process. */
+        poolSize: z.number().int().min(1).max(100).default(10),
+      }),
     ])
-    .default({ kind: 'sqlite', path: 'scim-bridge.db' }),
+    .optional(),
   /** Files (relative to this configuration file) that each define one extension schema. */
   schemas: z.array(z.string().min(1)).default([]),
   /** Where plugins live, relative to this file (default `<repo>/plugins`; SCIM_BRIDGE_PLUGINS_DIR overrides both). */

@@ -1,11 +1,14 @@
-/** Store factory: configuration in, a migrated Store out. PostgreSQL joins the union later. */
+/** Store factory: configuration in, a migrated Store out. */
 
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { openSqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';
 
-export type StoreConfig = { kind: 'sqlite'; path: string };
+export type StoreConfig =
+  | { kind: 'sqlite'; path: string }
+  /** `url` may hold a password: never log it. `schema` holds the tables; `poolSize` is per process. */
+  | { kind: 'postgres'; url: string; schema: string; poolSize: number };
 
 export async function openStore(config: StoreConfig): Promise<Store> {
   switch (config.kind) {

@@ -152,9 +152,11 @@ export class StoreError extends Error {
   constructor(
     /**
      * conflict: a stored resource holds the key; claimed: another live claim holds it; claim_lost: the
-     * write's claim was released or taken over after its lease ran out.
+     * write's claim was released or taken over after its lease ran out; unavailable: the database cannot
+     * be reached or cannot take the write now (connection lost, busy, disk full) — nothing was written,
+     * and the same call may succeed later.
      */
-    readonly code: 'conflict' | 'claimed' | 'claim_lost' | 'not_found' | 'version_mismatch' | 'missing_members',
+    readonly code: 'conflict' | 'claimed' | 'claim_lost' | 'unavailable' | 'not_found' | 'version_mismatch' | 'missing_members',
     message: string,
     /** conflict/claimed: the field that collided; missing_members: the ids that do not exist. */
     readonly details: { field?: 'userName' | 'displayName' | 'id' | 'nativeId'; ids?: string[] } = {},
@@ -167,6 +169,9 @@ export class StoreError extends Error {
 export interface Store {
   /** Creates or upgrades the schema (versioned migrations). Idempotent. */
   migrate(): Promise<void>;
+
+  /** Resolves when the database answers and is migrated; throws StoreError 'unavailable' otherwise. */
+  ping(): Promise<void>;
 
   /**
    * Stores a new resource. `id` is generated (UUID) unless given. Throws StoreError 'conflict' when
