@@ -1,5 +1,5 @@
 /** Store errors become SCIM errors here, once. */
-import { invalidValue, notFound, preconditionFailed, uniqueness } from '../scim/errors.js';
+import { invalidValue, notFound, preconditionFailed, serviceUnavailable, uniqueness } from '../scim/errors.js';
 import { StoreError } from '../store/types.js';
 
 /** Thrown instead of 412 when a read-modify-write lost a race the caller may simply retry. */
@@ -13,6 +13,17 @@ export const CONFLICT_DETAIL = {
   nativeId: 'The downstream record is already linked to another resource',
 } as const;
 
+/** What a conflict with a write in progress on each field is called, for the client. */
+const CLAIMED_DETAIL = {
+  userName: 'A user with this userName is being created or changed by another request',
+  displayName: 'A group with this displayName is being created or changed by another request',
+  id: 'The resource is being changed by another request',
+  nativeId: CONFLICT_DETAIL.nativeId,
+} as const;
+
+/** What a 503 asks the client to wait before it tries again. */
+export const RETRY_AFTER_SECONDS = 1;
+
 export async function storeCall<T>(call: () => Promise<T>, options: { retryOnVersionMismatch?: boolean } = {}): Promise<T> {
   try {
     return await call();
@@ -21,6 +32,14 @@ export async function storeCall<T>(call: () => Promise<T>, options: { retryOnVer
     switch (error.code) {
       case 'conflict':
         throw uniqueness(CONFLICT_DETAIL[error.details.field ?? 'userName']);
+      case 'claimed':
+        // Another request is writing the same name right now: as far as this one can know, it is taken.
+        throw uniqueness(CLAIMED_DETAIL[error.details.field ?? 'userName']);
+      case 'claim_lost':
+        // The native work happened but its record could not be committed: a retry searches before it creates.
+        throw serviceUnavailable('The write took longer than its claim lasted; try again', RETRY_AFTER_SECONDS, error);
+      case 'unavailable':
+        throw serviceUnavailable('The gateway cannot reach its database right now; try again', RETRY_AFTER_SECONDS, error);
       case 'not_found':
         throw notFound('The resource no longer exists');
       case 'version_mismatch':

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScimError } from '../../src/scim/errors.js';
+import { describeClaimsContract } from './contract-claims.js';
 import { describeLinksContract } from './contract-links.js';
 import {
   StoreError,
@@ -714,6 +715,7 @@ export function runStoreContract(
     });
 
     describeLinksContract(() => store, newApp);
+    describeClaimsContract(() => store, newApp);
 
     describe('lifecycle', () => {
       it('migrates idempotently, keeping the data', async () => {

@@ -14,6 +14,7 @@
  * - memberships: group members in the order the client gave them (`position`), `raw` the member object
  *   as sent. Both ends cascade on delete.
  * - audit: append-only trail; `seq` AUTOINCREMENT so a number is never reused, even after deletes.
+ * Version 2 adds the downstream id; version 3 the claims of the write path.
  */
 
 import type Database from 'better-sqlite3';
@@ -110,6 +111,21 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX resources_native_id ON resources (app, type, native_id);
       INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('resources', 'resources_native_id', '100000 10000 5000 1');
       ANALYZE sqlite_schema;
+    `,
+  },
+  {
+    // Version 3: claims of the write path (Store.reserve). One row per claimed key; the rows of one
+    // claim share its token and its lease (epoch milliseconds), and go together.
+    version: 3,
+    sql: `
+      CREATE TABLE claims (
+        app TEXT NOT NULL,
+        key TEXT NOT NULL,
+        token TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (app, key)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX claims_token ON claims (token);
     `,
   },
 ];

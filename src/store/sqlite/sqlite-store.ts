@@ -14,9 +14,12 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
+import { claimKeys, idKey } from '../claim-keys.js';
 import {
   StoreError,
   type AuditEntry,
+  type Claim,
+  type ReserveRequest,
   type AuditRecord,
   type ResourceRecord,
   type Store,
@@ -106,7 +109,8 @@ export class SqliteStore implements Store {
     const data = serializeData(input.data);
     const members = this.#membersFor(type, input.members);
     return this.#write(() => {
-      const id = input.id ?? randomUUID();
+      const id = options.claim?.id ?? input.id ?? randomUUID();
+      if (options.claim) takeClaim(s, app, type, id, options.claim);
       if (s.typeOfId.get(app, id)) throw new StoreError('conflict', 'id is already taken', { field: 'id' });
       const columns = indexedColumns(type, input.data);
       checkUniqueness(s, app, type, id, columns, options);
@@ -157,6 +161,7 @@ export class SqliteStore implements Store {
     const data = serializeData(input.data);
     const members = this.#membersFor(type, input.members);
     return this.#write(() => {
+      if (options.claim) takeClaim(s, app, type, id, options.claim);
       const row = s.getResource.get(app, type, id);
       if (!row) throw new StoreError('not_found', `${type} not found`);
       checkVersion(row, options.ifVersion);
@@ -178,9 +183,10 @@ export class SqliteStore implements Store {
     });
   }
 
-  async delete(app: string, type: ResourceTypeName, id: string, options: Pick<WriteOptions, 'ifVersion' | 'audit'> = {}): Promise<boolean> {
+  async delete(app: string, type: ResourceTypeName, id: string, options: Pick<WriteOptions, 'ifVersion' | 'audit' | 'claim'> = {}): Promise<boolean> {
     const s = this.#ready();
     return this.#write(() => {
+      if (options.claim) takeClaim(s, app, type, id, options.claim);
       const row = s.getResource.get(app, type, id);
       if (!row) return false;
       checkVersion(row, options.ifVersion);
@@ -233,6 +239,62 @@ export class SqliteStore implements Store {
       return { total, records };
     };
     return this.#read(load);
+  }
+
+  async reserve(app: string, type: ResourceTypeName, request: ReserveRequest): Promise<Claim> {
+    const s = this.#ready();
+    assertResourceType(type);
+    assertCount(request.leaseMs, 'leaseMs');
+    if (request.purpose !== 'create' && request.id === undefined) throw new TypeError(`a ${request.purpose} claim names its resource`);
+    const id = request.id ?? randomUUID();
+    const keys = claimKeys(type, id, request);
+    return this.#write(() => {
+      const now = Date.now();
+      for (const { key, field } of keys) {
+        const held = s.claimOf.get(app, key);
+        if (!held) continue;
+        // A lapsed claim is taken over whole: its holder can no longer commit any part of it.
+        if (held.expires_at <= now) s.deleteClaim.run(app, held.token);
+        else throw new StoreError('claimed', `${field} is claimed by a write in progress`, { field });
+      }
+      let version: number | undefined;
+      if (request.purpose === 'create') {
+        if (s.typeOfId.get(app, id)) throw new StoreError('conflict', 'id is already taken', { field: 'id' });
+      } else {
+        version = s.versionOf.get(app, type, id)?.version;
+        if (version === undefined) throw new StoreError('not_found', `${type} not found`);
+      }
+      for (const { field, value } of keys) {
+        const taken =
+          field === 'userName' ? s.userNameTaken.get(app, value!, id) : field === 'displayName' ? s.groupDisplayNameTaken.get(app, value!, id) : undefined;
+        if (taken) throw new StoreError('conflict', `${field} is already taken`, { field });
+      }
+      const token = randomUUID();
+      for (const { key } of keys) s.insertClaim.run(app, key, token, now + request.leaseMs);
+      return version === undefined ? { app, type, id, token } : { app, type, id, token, version };
+    });
+  }
+
+  async release(claim: Claim): Promise<void> {
+    const s = this.#ready();
+    await this.#write(() => s.deleteClaim.run(claim.app, claim.token));
+  }
+
+  async nativeIdsOf(app: string, type: ResourceTypeName, ids: readonly string[]): Promise<Map<string, string>> {
+    const s = this.#ready();
+    const found = new Map<string, string>();
+    if (ids.length === 0) return found;
+    for (const row of s.nativeIdsOf.all({ app, type, ids: JSON.stringify(ids) })) found.set(row.id, row.native_id);
+    return found;
+  }
+
+  async ping(): Promise<void> {
+    try {
+      this.#ready();
+      this.#db.prepare('SELECT 1').get();
+    } catch (error) {
+      throw new StoreError('unavailable', 'the SQLite store cannot be read', {}, error);
+    }
   }
 
   async findByNativeId(app: string, type: ResourceTypeName, nativeId: string): Promise<ResourceRecord | null> {
@@ -324,13 +386,13 @@ export class SqliteStore implements Store {
       });
     } catch (error) {
       // The commit itself failed: none of the batch happened.
-      for (const op of batch) op.reject(error);
+      for (const op of batch) op.reject(transient(error));
       return;
     }
     batch.forEach((op, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) op.resolve(outcome.value);
-      else op.reject(outcome.error);
+      else op.reject(transient(outcome.error));
     });
   }
 
@@ -339,9 +401,27 @@ export class SqliteStore implements Store {
   }
 }
 
+/** SQLite result codes that say "not now" (another process's lock, a full disk, I/O), not "never". */
+const TRANSIENT_CODES = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY|PROTOCOL)/;
+
+/** A database that cannot take the write now becomes StoreError 'unavailable'; anything else is kept. */
+function transient(error: unknown): unknown {
+  if (error instanceof Database.SqliteError && TRANSIENT_CODES.test(error.code)) {
+    return new StoreError('unavailable', `the SQLite database cannot take the write now (${error.code})`, {}, error);
+  }
+  return error;
+}
+
 /** An equality on a field no two resources of the type share: id, and a user's userName. */
 function isUniqueLookup(type: ResourceTypeName, condition: StoreCondition | undefined): boolean {
   return condition?.op === 'eq' && (condition.field === 'id' || (condition.field === 'userName' && type === 'User'));
+}
+
+/** A write under a claim: the claim must still be held (not released, not taken over); it ends with the write. */
+function takeClaim(s: Statements, app: string, type: ResourceTypeName, id: string, claim: Claim): void {
+  if (claim.app !== app || claim.type !== type || claim.id !== id) throw new TypeError('the claim is for another resource');
+  if (!s.claimHeld.get(app, idKey(id), claim.token)) throw new StoreError('claim_lost', 'the claim was released or taken over');
+  s.deleteClaim.run(app, claim.token);
 }
 
 function appendAuditRow(s: Statements, entry: AuditEntry): void {

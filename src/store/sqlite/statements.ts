@@ -125,6 +125,24 @@ export function prepareStatements(db: Database.Database) {
        VALUES (@at, @app, @action, @resource_type, @resource_id, @status, @detail, @request_id, @duration_ms)`,
     ),
     readAudit: db.prepare<[string, number], AuditRow>('SELECT * FROM audit WHERE app = ? ORDER BY seq DESC LIMIT ?'),
+    nativeIdsOf: db.prepare<[IdList & { type: string }], { id: string; native_id: string }>(
+      `SELECT r.id, r.native_id FROM json_each(@ids) AS j
+         CROSS JOIN resources r ON r.app = @app AND r.id = j.value AND r.type = @type
+       WHERE r.native_id IS NOT NULL`,
+    ),
+    claimOf: db.prepare<[string, string], { token: string; expires_at: number }>(
+      'SELECT token, expires_at FROM claims WHERE app = ? AND key = ?',
+    ),
+    claimHeld: db.prepare<[string, string, string], { token: string }>(
+      'SELECT token FROM claims WHERE app = ? AND key = ? AND token = ?',
+    ),
+    insertClaim: db.prepare<[string, string, string, number], unknown>(
+      'INSERT INTO claims (app, key, token, expires_at) VALUES (?, ?, ?, ?)',
+    ),
+    deleteClaim: db.prepare<[string, string], unknown>('DELETE FROM claims WHERE app = ? AND token = ?'),
+    versionOf: db.prepare<[string, string, string], { version: number }>(
+      'SELECT version FROM resources WHERE app = ? AND type = ? AND id = ?',
+    ),
   };
 }
 

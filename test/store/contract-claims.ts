@@ -1,0 +1,165 @@
+/**
+ * Part of the store contract: claims, the write path's hold on keys across every process on one database
+ * (reserve → act → commit with the claim, or release). Leases are short here; the waits that let them
+ * lapse are generous multiples, never assertions about speed.
+ */
+import { describe, expect, it } from 'vitest';
+import { StoreError, type JsonObject, type MemberRecord, type Store } from '../../src/store/types.js';
+
+const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const user = (userName: string): JsonObject => ({ schemas: [USER], userName });
+const group = (displayName: string): JsonObject => ({ schemas: [GROUP], displayName });
+const LEASE = 60_000;
+
+/** `code:field` of the StoreError a promise rejects with; fails the test when it resolves. */
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(StoreError);
+  const e = error as StoreError;
+  return `${e.code}:${e.details.field ?? ''}`;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function describeClaimsContract(store: () => Store, newApp: () => string): void {
+  describe('claims', () => {
+    it('a create claim holds the id and the folded userName until its write commits it', async () => {
+      const app = newApp();
+      const claim = await store().reserve(app, 'User', { purpose: 'create', data: user('Ada@x'), leaseMs: LEASE });
+      expect(claim).toMatchObject({ app, type: 'User' });
+      expect(typeof claim.id).toBe('string');
+      expect(claim.version).toBeUndefined();
+      expect(await codeOf(store().reserve(app, 'User', { purpose: 'create', data: user('ada@X'), leaseMs: LEASE }))).toBe('claimed:userName');
+      // Invisible to reads, and to another app.
+      expect((await store().query(app, 'User', { condition: { op: 'eq', field: 'userName', value: 'ada@x' } })).total).toBe(0);
+      expect(await store().get(app, 'User', claim.id)).toBeNull();
+      await store().release(await store().reserve(newApp(), 'User', { purpose: 'create', data: user('ada@x'), leaseMs: LEASE }));
+
+      const made = await store().create(app, 'User', { data: user('Ada@x'), nativeId: 'n-1' }, { claim });
+      expect(made.id).toBe(claim.id);
+      expect(made.nativeId).toBe('n-1');
+      // The claim went with the write: a new claim now meets the stored user, not a claim.
+      expect(await codeOf(store().reserve(app, 'User', { purpose: 'create', data: user('ADA@x'), leaseMs: LEASE }))).toBe('conflict:userName');
+      expect(await codeOf(store().reserve(app, 'User', { purpose: 'create', id: made.id, data: user('other'), leaseMs: LEASE }))).toBe('conflict:id');
+    });
+
+    it('a released claim frees its keys, cannot commit, and releasing twice is fine', async () => {
+      const app = newApp();
+      const claim = await store().reserve(app, 'User', { purpose: 'create', data: user('bob'), leaseMs: LEASE });
+      await store().release(claim);
+      await store().release(claim);
+      expect(await codeOf(store().create(app, 'User', { data: user('bob') }, { claim }))).toBe('claim_lost:');
+      expect((await store().query(app, 'User', {})).total).toBe(0);
+      const next = await store().reserve(app, 'User', { purpose: 'create', data: user('bob'), leaseMs: LEASE });
+      expect((await store().create(app, 'User', { data: user('bob') }, { claim: next })).id).toBe(next.id);
+    });
+
+    it('a lapsed claim is taken over whole by the next reserve, and its holder can no longer commit', async () => {
+      const app = newApp();
+      const stale = await store().reserve(app, 'User', { purpose: 'create', data: user('carol'), leaseMs: 20 });
+      await sleep(150);
+      const fresh = await store().reserve(app, 'User', { purpose: 'create', data: user('carol'), leaseMs: LEASE });
+      expect(await codeOf(store().create(app, 'User', { data: user('carol') }, { claim: stale }))).toBe('claim_lost:');
+      await store().create(app, 'User', { data: user('carol') }, { claim: fresh });
+      // The stale claim's other key (its id) went with it: that id can be claimed again.
+      await store().release(await store().reserve(app, 'User', { purpose: 'create', id: stale.id, data: user('dave'), leaseMs: LEASE }));
+      expect((await store().query(app, 'User', {})).total).toBe(1);
+    });
+
+    it('of many concurrent claims on one userName exactly one wins', async () => {
+      const app = newApp();
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => store().reserve(app, 'User', { purpose: 'create', data: user(i % 2 ? 'Eve' : 'eve'), leaseMs: LEASE })),
+      );
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      for (const o of outcomes) if (o.status === 'rejected') expect((o.reason as StoreError).code).toBe('claimed');
+    });
+
+    it('an update claim needs the resource, carries its version and holds it against other claims', async () => {
+      const app = newApp();
+      expect(await codeOf(store().reserve(app, 'User', { purpose: 'update', id: 'missing', leaseMs: LEASE }))).toBe('not_found:');
+      const made = await store().create(app, 'User', { data: user('fay') });
+      await store().replace(app, 'User', made.id, { data: user('fay') });
+      const claim = await store().reserve(app, 'User', { purpose: 'update', id: made.id, data: user('fay'), leaseMs: LEASE });
+      expect(claim).toMatchObject({ id: made.id, version: 2 });
+      expect(await codeOf(store().reserve(app, 'User', { purpose: 'delete', id: made.id, leaseMs: LEASE }))).toBe('claimed:id');
+      const replaced = await store().replace(app, 'User', made.id, { data: user('fay2') }, { claim, ifVersion: claim.version! });
+      expect(replaced.version).toBe(3);
+      await store().release(await store().reserve(app, 'User', { purpose: 'delete', id: made.id, leaseMs: LEASE }));
+    });
+
+    it('an update claim on a new userName meets the user that has it, and a create claim on it', async () => {
+      const app = newApp();
+      const a = await store().create(app, 'User', { data: user('gil') });
+      await store().create(app, 'User', { data: user('hal') });
+      expect(await codeOf(store().reserve(app, 'User', { purpose: 'update', id: a.id, data: user('HAL'), leaseMs: LEASE }))).toBe('conflict:userName');
+      const pending = await store().reserve(app, 'User', { purpose: 'create', data: user('ivy'), leaseMs: LEASE });
+      expect(await codeOf(store().reserve(app, 'User', { purpose: 'update', id: a.id, data: user('Ivy'), leaseMs: LEASE }))).toBe('claimed:userName');
+      await store().release(pending);
+      const rename = await store().reserve(app, 'User', { purpose: 'update', id: a.id, data: user('Ivy'), leaseMs: LEASE });
+      expect((await store().replace(app, 'User', a.id, { data: user('Ivy') }, { claim: rename })).data['userName']).toBe('Ivy');
+    });
+
+    it('a delete under a claim removes the resource and the claim', async () => {
+      const app = newApp();
+      const made = await store().create(app, 'User', { data: user('jo') });
+      const claim = await store().reserve(app, 'User', { purpose: 'delete', id: made.id, leaseMs: LEASE });
+      expect(await store().delete(app, 'User', made.id, { claim })).toBe(true);
+      expect(await store().get(app, 'User', made.id)).toBeNull();
+      expect(await codeOf(store().reserve(app, 'User', { purpose: 'update', id: made.id, leaseMs: LEASE }))).toBe('not_found:');
+    });
+
+    it('a write under a claim that fails keeps the claim, and writes nothing', async () => {
+      const app = newApp();
+      const claim = await store().reserve(app, 'Group', { purpose: 'create', data: group('Ops'), uniqueGroupDisplayName: true, leaseMs: LEASE });
+      const ghost: MemberRecord = { value: 'no-such-user', raw: { value: 'no-such-user' } };
+      expect(await codeOf(store().create(app, 'Group', { data: group('Ops'), members: [ghost] }, { claim, uniqueGroupDisplayName: true }))).toBe(
+        'missing_members:',
+      );
+      expect((await store().query(app, 'Group', {})).total).toBe(0);
+      expect(
+        await codeOf(store().reserve(app, 'Group', { purpose: 'create', data: group('OPS'), uniqueGroupDisplayName: true, leaseMs: LEASE })),
+      ).toBe('claimed:displayName');
+      const made = await store().create(app, 'Group', { data: group('Ops') }, { claim, uniqueGroupDisplayName: true });
+      expect(made.id).toBe(claim.id);
+    });
+
+    it('a group displayName is a claimed key only where group names are unique', async () => {
+      const app = newApp();
+      const first = await store().reserve(app, 'Group', { purpose: 'create', data: group('Sales'), leaseMs: LEASE });
+      const second = await store().reserve(app, 'Group', { purpose: 'create', data: group('sales'), leaseMs: LEASE });
+      expect(first.id).not.toBe(second.id);
+      await store().release(first);
+      await store().release(second);
+    });
+
+    it('a create under a claim carries its audit row in the same commit', async () => {
+      const app = newApp();
+      const claim = await store().reserve(app, 'User', { purpose: 'create', data: user('kim'), leaseMs: LEASE });
+      await store().create(app, 'User', { data: user('kim') }, { claim, audit: { app, action: 'create', resourceType: 'User', status: 201 } });
+      const [row] = await store().readAudit(app, 5);
+      expect(row).toMatchObject({ action: 'create', resourceId: claim.id, status: 201 });
+    });
+  });
+
+  describe('nativeIdsOf and ping', () => {
+    it('maps many SCIM ids to native ids in one call, leaving out unknown and unlinked ids and other types', async () => {
+      const app = newApp();
+      const a = await store().create(app, 'User', { data: user('a'), nativeId: '7' });
+      const b = await store().create(app, 'User', { data: user('b') });
+      const g = await store().create(app, 'Group', { data: group('g'), nativeId: '7' });
+      const found = await store().nativeIdsOf(app, 'User', [a.id, b.id, g.id, 'nope']);
+      expect([...found.entries()]).toStrictEqual([[a.id, '7']]);
+      expect((await store().nativeIdsOf(app, 'User', [])).size).toBe(0);
+      expect([...(await store().nativeIdsOf(app, 'Group', [g.id])).entries()]).toStrictEqual([[g.id, '7']]);
+    });
+
+    it('ping answers on a migrated store', async () => {
+      await expect(store().ping()).resolves.toBeUndefined();
+    });
+  });
+}
