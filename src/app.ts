@@ -59,6 +59,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       dialect: DIALECTS[app.dialect],
       uniqueGroupDisplayName: app.uniqueGroupDisplayName,
       connector,
+      claims: { leaseMs: config.writes.claimLeaseSeconds * 1000, waitMs: config.writes.claimWaitMs },
     };
     apps.set(app.name, {
       name: app.name,

@@ -39,6 +39,7 @@ export interface GatewayConfig {
   dataDir: string;
   server: GatewayFileConfig['server'];
   security: GatewayFileConfig['security'];
+  writes: GatewayFileConfig['writes'];
   store: StoreConfig;
   apps: ReadonlyMap<string, AppConfig>;
   /** Where plugins were read from (validate checks every plugin there). */
@@ -124,6 +125,7 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
     dataDir: options.dataDir,
     server: Object.freeze({ ...cfg.server }),
     security: Object.freeze(cfg.security),
+    writes: Object.freeze({ ...cfg.writes }),
     store: Object.freeze(store),
     apps,
     pluginsDir: plugins.dir,

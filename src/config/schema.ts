@@ -70,6 +70,20 @@ export const gatewaySchema = z.strictObject({
       defaultCount: z.number().int().min(1).max(10_000).default(100),
     })
     .default({ bodyLimitBytes: 1024 * 1024, maxResults: 1000, defaultCount: 100 }),
+  /** The write path shared by every replica (see Store.reserve). */
+  writes: z
+    .strictObject({
+      /**
+       * How long a write's claim on a resource lasts if the process holding it dies (kill -9, lost host)
+       * before another replica may take the resource over. Must exceed the slowest native call with its
+       * retries and rate-limit waits, or a slow write is refused after its native work (503, and Entra's
+       * retry then adopts the native record).
+       */
+      claimLeaseSeconds: z.number().min(1).max(3600).default(120),
+      /** How long an update waits for another write on the same resource before it answers 503. */
+      claimWaitMs: z.number().int().min(0).max(60_000).default(2000),
+    })
+    .default({ claimLeaseSeconds: 120, claimWaitMs: 2000 }),
   /** Abuse limits and HTTP server limits (src/auth/config-schema.ts). */
   security: securitySchema,
   /**

@@ -29,7 +29,11 @@ export interface NativeLookup {
 }
 
 export interface Connector {
-  readonly kind: 'store' | 'rest';
+  /**
+   * True when the connector does native work (a downstream API); the service then claims each write's
+   * keys in the store before the connector acts, so no two replicas act for the same resource at once.
+   */
+  readonly native: boolean;
 
   /**
    * Creates the resource natively (or adopts an existing native record the plugin finds for it) and
@@ -56,7 +60,7 @@ export interface Connector {
 
 /** The store connector: the gateway is the system of record; every call is a no-op. */
 export const storeConnector: Connector = {
-  kind: 'store',
+  native: false,
   create: async () => ({}),
   update: async () => {},
   delete: async () => {},

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Dialect } from '../dialect/types.js';
 import type { Connector, ConnectorContext, NativeLookup } from '../connectors/types.js';
-import { invalidValue, notFound, uniqueness } from '../scim/errors.js';
+import { invalidValue, notFound, preconditionFailed, serviceUnavailable } from '../scim/errors.js';
 import { checkIfMatch } from '../scim/etag.js';
 import type { FilterNode } from '../scim/filter/ast.js';
 import { indexedFieldOf, matchesFilter, planFilter, validateFilter } from '../scim/filter/index.js';
@@ -16,12 +16,22 @@ import { applyPatch } from '../scim/patch.js';
 import { project } from '../scim/projection.js';
 import { canonicalizeResource, sameResourceValues } from '../scim/resource.js';
 import type { ResourceTypeName, SchemaRegistry } from '../scim/schemas/registry.js';
-import { foldCase, type JsonObject, type MemberRecord, type ResourceRecord, type Store } from '../store/types.js';
+import {
+  StoreError,
+  type Claim,
+  type JsonObject,
+  type MemberRecord,
+  type ReserveRequest,
+  type ResourceRecord,
+  type Store,
+  type WriteInput,
+  type WriteOptions,
+} from '../store/types.js';
 import { audited, type AuditedOutcome, type AuditFor } from './audit.js';
 import { renderResource, resourceBody } from './render.js';
 import { sortResources } from './sort.js';
-import { KeyedLock } from './keyed-lock.js';
-import { CONFLICT_DETAIL, RetryableConflict, storeCall } from './store-errors.js';
+import { batchedNativeIds } from './native-ids.js';
+import { RETRY_AFTER_SECONDS, RetryableConflict, storeCall } from './store-errors.js';
 
 export interface AppRuntime {
   name: string;
@@ -31,6 +41,8 @@ export interface AppRuntime {
   uniqueGroupDisplayName: boolean;
   /** Where changes go besides the store: nowhere (`store`) or a downstream API (`rest`). */
   connector: Connector;
+  /** The write path's claims: how long one lives if its holder dies, how long an update waits for one. */
+  claims: { leaseMs: number; waitMs: number };
 }
 
 export interface RequestContext {
@@ -53,8 +65,6 @@ export interface ResourceResult {
 const MAX_WRITE_ATTEMPTS = 5;
 
 export class ResourceService {
-  private readonly createLock = new KeyedLock();
-
   constructor(
     private readonly app: AppRuntime,
     private readonly log: Logger,
@@ -93,7 +103,7 @@ export class ResourceService {
         limit: params.count,
         withMembers,
       });
-      if (result.total === 0 && params.startIndex === 1 && this.app.connector.kind !== 'store') {
+      if (result.total === 0 && params.startIndex === 1) {
         const adopted = await this.adopt(type, params.filter, ctx);
         if (adopted) {
           result.records.push(adopted);
@@ -128,29 +138,22 @@ export class ResourceService {
   }
 
   // ---- writes ---------------------------------------------------------------------------------
-  // Order for every write: validate, then the connector (the downstream system), then the store with its
-  // audit entry in one transaction. A downstream failure leaves the store as it was.
+  // One path for every write and every connector: reserve (the store claims the resource and the unique
+  // keys it will hold, across every replica), act (the connector's native work; the store connector does
+  // nothing), commit (resource, id map and audit row in one transaction that also ends the claim), or
+  // release on failure — a native failure leaves the store as it was.
 
   async create(type: ResourceTypeName, body: unknown, ctx: RequestContext): Promise<ResourceResult> {
     return this.audit('create', type, undefined, ctx, async (auditFor) => {
       const input = this.toWriteInput(type, body);
-      const write = async () => {
-        let nativeId: string | undefined;
-        if (this.app.connector.kind !== 'store') {
-          // Refuse a duplicate before the downstream system sees it.
-          await this.assertUnique(type, input.data);
-          ({ nativeId } = await this.app.connector.create(type, withMembers(input), this.connectorContext(ctx)));
-        }
-        return storeCall(() =>
-          this.app.store.create(this.app.name, type, nativeId === undefined ? input : { ...input, nativeId }, {
-            uniqueGroupDisplayName: this.app.uniqueGroupDisplayName,
-            audit: auditFor(201),
-          }),
-        );
-      };
-      // Two creates of one userName at once must not both reach the downstream API.
-      const unique = this.app.connector.kind === 'store' ? undefined : this.uniqueOf(type, input.data);
-      const record = unique === undefined ? await write() : await this.createLock.run(`${type}:${unique.value}`, write);
+      const claim = await this.reserve(type, { purpose: 'create', data: input.data });
+      const record = await this.underClaim(claim, async () => {
+        const { nativeId } = await this.app.connector.create(type, withMembers(input), this.connectorContext(ctx));
+        return this.app.store.create(this.app.name, type, nativeId === undefined ? input : { ...input, nativeId }, {
+          ...this.writeOptions(claim),
+          audit: auditFor(201),
+        });
+      });
       return { result: { resource: renderResource(record, ctx.baseUrl), version: record.version }, id: record.id, audited: true, status: 201 };
     });
   }
@@ -158,18 +161,8 @@ export class ResourceService {
   async replace(type: ResourceTypeName, id: string, body: unknown, ctx: RequestContext, ifMatch?: string): Promise<ResourceResult> {
     return this.audit('replace', type, id, ctx, async (auditFor) => {
       const input = this.toWriteInput(type, body);
-      const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group' });
-      if (!current) throw notFound(`${type} ${id} not found`);
-      checkIfMatch(ifMatch, current.version);
-      await this.updateDownstream(type, current, withMembers(input), ctx);
       // Groups: a PUT without `members` leaves the group with none (full replace, RFC 7644 §3.5.1).
-      const record = await storeCall(() =>
-        this.app.store.replace(this.app.name, type, id, input, {
-          ifVersion: current.version,
-          uniqueGroupDisplayName: this.app.uniqueGroupDisplayName,
-          audit: auditFor(200),
-        }),
-      );
+      const record = await this.update(type, id, ctx, ifMatch, () => input, auditFor);
       return { result: await this.renderOne(record, ctx), id, audited: true, status: 200 };
     });
   }
@@ -177,57 +170,125 @@ export class ResourceService {
   async patch(type: ResourceTypeName, id: string, body: unknown, ctx: RequestContext, ifMatch?: string): Promise<ResourceResult> {
     return this.audit('patch', type, id, ctx, async (auditFor) => {
       const ops = this.app.dialect.normalizePatch(body, this.ctx(type));
-      for (let attempt = 1; ; attempt += 1) {
-        const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group' });
-        if (!current) throw notFound(`${type} ${id} not found`);
-        checkIfMatch(ifMatch, current.version);
-        const after = canonicalizeResource(applyPatch(resourceBody(current), ops, this.ctx(type)), this.ctx(type));
-        // What is stored was canonicalized when it was written: compare with it as it is.
-        if (sameResourceValues(after, withMembers(current))) {
-          // Nothing changed: no write anywhere, the version (ETag) stays.
-          return { result: await this.renderOne(current, ctx), id, audited: false, status: 200 };
-        }
-        await this.updateDownstream(type, current, after, ctx);
-        try {
-          const record = await storeCall(
-            () =>
-              this.app.store.replace(this.app.name, type, id, this.splitMembers(type, after), {
-                ifVersion: current.version,
-                uniqueGroupDisplayName: this.app.uniqueGroupDisplayName,
-                audit: auditFor(200),
-              }),
-            { retryOnVersionMismatch: ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS },
-          );
-          return { result: await this.renderOne(record, ctx), id, audited: true, status: 200 };
-        } catch (error) {
-          // Another request changed the resource meanwhile: patch its new state (the downstream update
-          // is repeated from the new state, which the connector sends as a diff: safe to repeat).
-          if (error instanceof RetryableConflict) continue;
-          throw error;
-        }
-      }
+      const record = await this.update(
+        type,
+        id,
+        ctx,
+        ifMatch,
+        (current) => {
+          const after = canonicalizeResource(applyPatch(resourceBody(current), ops, this.ctx(type)), this.ctx(type));
+          // What is stored was canonicalized when it was written: compare with it as it is.
+          return sameResourceValues(after, withMembers(current)) ? undefined : this.splitMembers(type, after);
+        },
+        auditFor,
+      );
+      // Nothing changed: no write anywhere, the version (ETag) stays.
+      if (record.unchanged) return { result: await this.renderOne(record.unchanged, ctx), id, audited: false, status: 200 };
+      return { result: await this.renderOne(record, ctx), id, audited: true, status: 200 };
     });
   }
 
   async delete(type: ResourceTypeName, id: string, ctx: RequestContext, ifMatch?: string): Promise<void> {
     await this.audit('delete', type, id, ctx, async (auditFor) => {
-      let ifVersion: number | undefined;
-      if (ifMatch !== undefined || this.app.connector.kind !== 'store') {
+      const claim = await this.reserve(type, { purpose: 'delete', id });
+      await this.underClaim(claim, async () => {
         const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group' });
         if (!current) throw notFound(`${type} ${id} not found`);
         checkIfMatch(ifMatch, current.version);
-        ifVersion = current.version;
         if (current.nativeId !== undefined) {
           await this.app.connector.delete(type, current.nativeId, resourceBody(current), this.connectorContext(ctx));
         }
-      }
-      const audit = auditFor(204);
-      const deleted = await storeCall(() =>
-        this.app.store.delete(this.app.name, type, id, ifVersion === undefined ? { audit } : { ifVersion, audit }),
-      );
-      if (!deleted) throw notFound(`${type} ${id} not found`);
+        const deleted = await this.app.store.delete(this.app.name, type, id, { ...this.writeOptions(claim), ifVersion: current.version, audit: auditFor(204) });
+        if (!deleted) throw notFound(`${type} ${id} not found`);
+      });
       return { result: undefined, id, audited: true, status: 204 };
     });
+  }
+
+  /**
+   * PUT and PATCH: read, compute the new state, claim the resource (and any unique key the new state
+   * takes), bring the native record along, commit. When the resource changed between the read and the
+   * claim (or, unclaimed, before the commit), the new state is computed again from the newer one.
+   */
+  private async update(
+    type: ResourceTypeName,
+    id: string,
+    ctx: RequestContext,
+    ifMatch: string | undefined,
+    next: (current: ResourceRecord) => WriteInput | undefined,
+    auditFor: AuditFor,
+  ): Promise<ResourceRecord & { unchanged?: ResourceRecord }> {
+    for (let attempt = 1; ; attempt += 1) {
+      const retry = ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS;
+      const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group' });
+      if (!current) throw notFound(`${type} ${id} not found`);
+      checkIfMatch(ifMatch, current.version);
+      const input = next(current);
+      if (!input) return { ...current, unchanged: current };
+      const claim = await this.reserve(type, { purpose: 'update', id, data: input.data });
+      if (claim && claim.version !== current.version) {
+        await this.release(claim);
+        if (retry) continue;
+        throw preconditionFailed('The resource was changed by another request');
+      }
+      try {
+        return await this.underClaim(claim, async () => {
+          const nativeId = await this.updateDownstream(type, current, withMembers(input), ctx);
+          return this.app.store.replace(this.app.name, type, id, nativeId === undefined ? input : { ...input, nativeId }, {
+            ...this.writeOptions(claim),
+            ifVersion: current.version,
+            audit: auditFor(200),
+          });
+        }, { retryOnVersionMismatch: retry });
+      } catch (error) {
+        // Unclaimed (the store connector): another request committed first; apply this one to its result.
+        if (error instanceof RetryableConflict) continue;
+        throw error;
+      }
+    }
+  }
+
+  /**
+   * Claims what the write will take, waiting briefly while another write holds the same resource. Only a
+   * write with native work needs a claim: the store connector's commit checks uniqueness and the version
+   * in its own transaction, which is all a claim would add.
+   */
+  private async reserve(type: ResourceTypeName, request: Omit<ReserveRequest, 'leaseMs' | 'uniqueGroupDisplayName'>): Promise<Claim | undefined> {
+    if (!this.app.connector.native) return undefined;
+    const full: ReserveRequest = { ...request, uniqueGroupDisplayName: this.app.uniqueGroupDisplayName, leaseMs: this.app.claims.leaseMs };
+    const deadline = Date.now() + this.app.claims.waitMs;
+    for (let pause = 10; ; pause = Math.min(pause * 2, 200)) {
+      try {
+        return await this.app.store.reserve(this.app.name, type, full);
+      } catch (error) {
+        // A create racing another create of the same name is a uniqueness conflict at once (storeCall);
+        // an update waits for the write in progress on its resource to finish.
+        const busy = error instanceof StoreError && error.code === 'claimed' && request.purpose !== 'create';
+        if (!busy) return storeCall(() => Promise.reject(error));
+        if (Date.now() + pause > deadline) throw serviceUnavailable('The resource is being changed by another request; try again', RETRY_AFTER_SECONDS, error);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
+
+  /** Runs the act and the commit under the claim; on any failure the claim is released and nothing was committed. */
+  private async underClaim<T>(claim: Claim | undefined, work: () => Promise<T>, options: { retryOnVersionMismatch?: boolean } = {}): Promise<T> {
+    try {
+      return await storeCall(work, options);
+    } catch (error) {
+      if (claim) await this.release(claim);
+      throw error;
+    }
+  }
+
+  private async release(claim: Claim | undefined): Promise<void> {
+    if (!claim) return;
+    // Best effort: a claim that cannot be released now lapses with its lease.
+    await this.app.store.release(claim).catch((error: unknown) => this.log.warn({ err: error }, 'claim release failed; it lapses with its lease'));
+  }
+
+  private writeOptions(claim: Claim | undefined): WriteOptions {
+    return { uniqueGroupDisplayName: this.app.uniqueGroupDisplayName, ...(claim ? { claim } : {}) };
   }
 
   /**
@@ -244,11 +305,9 @@ export class ResourceService {
     if (await this.app.store.findByNativeId(this.app.name, type, match.nativeId)) return undefined;
     return this.audit('adopt', type, undefined, ctx, async (auditFor) => {
       const input = this.splitMembers(type, canonicalizeResource(match.resource, this.ctx(type)));
-      const record = await storeCall(() =>
-        this.app.store.create(this.app.name, type, { ...input, nativeId: match.nativeId }, {
-          uniqueGroupDisplayName: this.app.uniqueGroupDisplayName,
-          audit: auditFor(201),
-        }),
+      const claim = await this.reserve(type, { purpose: 'create', data: input.data });
+      const record = await this.underClaim(claim, () =>
+        this.app.store.create(this.app.name, type, { ...input, nativeId: match.nativeId }, { ...this.writeOptions(claim), audit: auditFor(201) }),
       );
       this.log.info({ reqId: ctx.requestId, type, id: record.id, nativeId: match.nativeId }, 'adopted a downstream record');
       return { result: record, id: record.id, audited: true, status: 201 };
@@ -266,40 +325,22 @@ export class ResourceService {
     return { path: resolved.extension ? `${resolved.schema}:${path}` : path, value: filter.value };
   }
 
-  /** The field and folded value that must be unique in the app (userName; a group's displayName when unique). */
-  private uniqueOf(type: ResourceTypeName, data: JsonObject): { field: 'userName' | 'displayName'; value: string } | undefined {
-    const field = type === 'User' ? 'userName' : this.app.uniqueGroupDisplayName ? 'displayName' : undefined;
-    const value = field && data[field];
-    return field && typeof value === 'string' ? { field, value: foldCase(value) } : undefined;
-  }
-
-  private async assertUnique(type: ResourceTypeName, data: JsonObject): Promise<void> {
-    const unique = this.uniqueOf(type, data);
-    if (!unique) return;
-    const found = await this.app.store.query(this.app.name, type, { condition: { op: 'eq', ...unique }, limit: 1 });
-    if (found.total > 0) throw uniqueness(CONFLICT_DETAIL[unique.field]);
-  }
-
-  private async updateDownstream(type: ResourceTypeName, current: ResourceRecord, after: JsonObject, ctx: RequestContext): Promise<void> {
-    if (this.app.connector.kind === 'store') return;
+  /** Brings the native record along; returns the native id when the resource only now got one. */
+  private async updateDownstream(type: ResourceTypeName, current: ResourceRecord, after: JsonObject, ctx: RequestContext): Promise<string | undefined> {
     const cctx = this.connectorContext(ctx);
     if (current.nativeId === undefined) {
-      // Stored before this app had a connector: create it downstream now.
-      const { nativeId } = await this.app.connector.create(type, after, cctx);
-      if (nativeId !== undefined) {
-        await storeCall(() => this.app.store.replace(this.app.name, type, current.id, { data: current.data, nativeId }, { ifVersion: current.version }));
-        current.version += 1;
-      }
-      return;
+      // Stored before this app had a connector (or by the store connector): create it downstream now.
+      return (await this.app.connector.create(type, after, cctx)).nativeId;
     }
     await this.app.connector.update(type, current.nativeId, resourceBody(current), after, cctx);
+    return undefined;
   }
 
   private connectorContext(ctx: RequestContext): ConnectorContext {
     const { store, name } = this.app;
     return {
       requestId: ctx.requestId,
-      nativeIdOf: async (type, scimId) => (await store.get(name, type, scimId))?.nativeId,
+      nativeIdOf: batchedNativeIds((type, ids) => store.nativeIdsOf(name, type, ids)),
       scimIdOf: async (type, nativeId) => (await store.findByNativeId(name, type, nativeId))?.id,
     };
   }

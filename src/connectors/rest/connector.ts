@@ -33,7 +33,7 @@ const isActive = (resource: JsonObject) => resource.active !== false;
 const ambiguous = (error: unknown) => error instanceof DownstreamError && (error.kind === 'timeout' || error.kind === 'network' || error.kind === 'http');
 
 export class RestConnector implements Connector {
-  readonly kind = 'rest' as const;
+  readonly native = true;
 
   constructor(
     private readonly plugin: CompiledPlugin,
