@@ -75,6 +75,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       publicUrl: config.server.publicUrl,
       bodyLimitBytes: config.server.bodyLimitBytes,
       security: inbound.security,
+      storeHealth: () => store.ping(),
       limits: { defaultCount: config.server.defaultCount, maxResults: config.server.maxResults },
     },
     log,

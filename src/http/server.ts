@@ -18,6 +18,8 @@ export interface HttpOptions extends RouteOptions {
   bodyLimitBytes: number;
   /** Credentials, failure throttle, per-app rate limit (src/auth/inbound.ts). */
   security: InboundSecurity;
+  /** Resolves when the store answers and is migrated (health and readiness). */
+  storeHealth: () => Promise<void>;
 }
 
 const JSON_TYPES = ['application/scim+json', 'application/json'];
@@ -43,8 +45,23 @@ export function buildHttpApp(apps: ReadonlyMap<string, HttpApp>, options: HttpOp
 
   app.use(requestLogging(log));
 
-  app.get('/healthz', (_req, res) => {
-    sendScim(res, 200, { status: 'ok' });
+  // Liveness: the process answers (a load balancer or orchestrator restarts it otherwise). It also says
+  // whether the store answers, but stays 200 while the database is away: restarting would not bring it back.
+  app.get('/healthz', async (_req, res) => {
+    const store = await options.storeHealth().then(
+      () => 'ok',
+      () => 'unavailable',
+    );
+    sendScim(res, 200, { status: 'ok', store });
+  });
+  // Readiness: send this replica traffic only while its store answers and is migrated.
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await options.storeHealth();
+      sendScim(res, 200, { status: 'ready' });
+    } catch {
+      sendScim(res, 503, { status: 'unavailable', reason: 'the store does not answer' });
+    }
   });
 
   app.use(
