@@ -38,7 +38,7 @@ export interface RigOptions {
 }
 
 /** The app of config/demo.yaml for `kind`, alone in a configuration (same YAML, one app). */
-function appConfig(kind: EmulatorKind): string {
+export function appConfig(kind: EmulatorKind): string {
   const demo = readFileSync(resolve(import.meta.dirname, '../../config/demo.yaml'), 'utf8');
   const start = demo.indexOf(`  ${kind}:\n`);
   if (start < 0) throw new Error(`config/demo.yaml has no app ${kind}`);
@@ -49,20 +49,8 @@ function appConfig(kind: EmulatorKind): string {
 
 export async function startRig(kind: EmulatorKind, options: RigOptions = {}): Promise<Rig> {
   const emu = await startEmulator(kind, options.faults ? { faults: options.faults } : {});
-  let pluginsDir = PLUGINS_DIR;
-  let tempPlugins: string | undefined;
-  if (options.pluginEdits) {
-    tempPlugins = mkdtempSync(join(tmpdir(), 'scim-bridge-plugins-'));
-    cpSync(PLUGINS_DIR, tempPlugins, { recursive: true });
-    const file = join(tempPlugins, kind, 'plugin.yaml');
-    let yaml = readFileSync(file, 'utf8');
-    for (const [from, to] of options.pluginEdits) {
-      if (!yaml.includes(from)) throw new Error(`plugin ${kind} has no "${from}" to edit`);
-      yaml = yaml.replace(from, to);
-    }
-    writeFileSync(file, yaml);
-    pluginsDir = tempPlugins;
-  }
+  const tempPlugins = options.pluginEdits ? editedPlugins(kind, options.pluginEdits) : undefined;
+  const pluginsDir = tempPlugins ?? PLUGINS_DIR;
   const env = { SCIM_BRIDGE_TOKEN: TEST_TOKEN, SCIM_BRIDGE_PLUGINS_DIR: pluginsDir, ...downstreamEnv(kind, emu) };
   const gw = await startGateway({ configYaml: appConfig(kind), env, app: kind, logLevel: 'info' });
   return {
@@ -74,4 +62,18 @@ export async function startRig(kind: EmulatorKind, options: RigOptions = {}): Pr
       if (tempPlugins) rmSync(tempPlugins, { recursive: true, force: true });
     },
   };
+}
+
+/** A temp copy of the bundled plugins with text replacements in `kind`'s YAML; the caller removes it. */
+export function editedPlugins(kind: EmulatorKind, edits: [string, string][]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'scim-bridge-plugins-'));
+  cpSync(PLUGINS_DIR, dir, { recursive: true });
+  const file = join(dir, kind, 'plugin.yaml');
+  let yaml = readFileSync(file, 'utf8');
+  for (const [from, to] of edits) {
+    if (!yaml.includes(from)) throw new Error(`plugin ${kind} has no "${from}" to edit`);
+    yaml = yaml.replace(from, to);
+  }
+  writeFileSync(file, yaml);
+  return dir;
 }

@@ -4,14 +4,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { read, USER_SCHEMA } from '../support/gateway.js';
+import { exited, freePort, MAIN, ROOT, startMain as startProcess } from '../support/processes.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'dist/src/main.js');
 const dataDir = mkdtempSync(join(tmpdir(), 'scim-bridge-process-'));
 const children: ChildProcess[] = [];
 
@@ -20,37 +18,10 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-}
-
-async function startMain(env: Record<string, string>): Promise<{ child: ChildProcess; port: number; output: () => string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), SCIM_BRIDGE_DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const deadline = Date.now() + 15_000;
-  while (!out.includes('scim-bridge listening')) {
-    if (child.exitCode !== null) break;
-    if (Date.now() > deadline) throw new Error(`gateway did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { child, port, output: () => out };
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((done) => (child.exitCode !== null ? done(child.exitCode) : child.once('exit', (code) => done(code))));
+async function startMain(env: Record<string, string>) {
+  const started = await startProcess({ SCIM_BRIDGE_DATA_DIR: dataDir, ...env });
+  children.push(started.child);
+  return started;
 }
 
 describe('npm start (dist/src/main.js)', () => {
