@@ -144,9 +144,10 @@ function storeConfigOf(
   problems: string[],
 ): StoreConfig | undefined {
   const configured = section ?? (env.SCIM_BRIDGE_DATABASE_URL ? { kind: 'postgres' as const, url: { env: 'SCIM_BRIDGE_DATABASE_URL' }, schema: 'scim_bridge', poolSize: 10 } : undefined);
-  if (!configured) return { kind: 'sqlite', path: resolve(dataDir, 'scim-bridge.db') };
+  if (!configured) return { kind: 'sqlite', path: resolve(dataDir, 'scim-bridge.db'), busyTimeoutMs: 5000 };
   if (configured.kind === 'sqlite') {
-    return { kind: 'sqlite', path: isAbsolute(configured.path) ? configured.path : resolve(dataDir, configured.path) };
+    const path = isAbsolute(configured.path) ? configured.path : resolve(dataDir, configured.path);
+    return { kind: 'sqlite', path, busyTimeoutMs: configured.busyTimeoutMs };
   }
   const url = env[configured.url.env] || configured.url.default;
   if (!url) {

@@ -96,6 +96,11 @@ export const gatewaySchema = z.strictObject({
         kind: z.literal('sqlite'),
         /** Relative paths are inside SCIM_BRIDGE_DATA_DIR. */
         path: z.string().min(1).default('scim-bridge.db'),
+        /**
+         * How long a write waits for another process's lock on the file (reads go on meanwhile) before it
+         * is answered 503 + Retry-After.
+         */
+        busyTimeoutMs: z.number().int().min(0).max(60_000).default(5000),
       }),
       z.strictObject({
         kind: z.literal('postgres'),

@@ -6,7 +6,7 @@ import { openSqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';
 
 export type StoreConfig =
-  | { kind: 'sqlite'; path: string }
+  | { kind: 'sqlite'; path: string; busyTimeoutMs?: number }
   /** `url` may hold a password: never log it. `schema` holds the tables; `poolSize` is per process. */
   | { kind: 'postgres'; url: string; schema: string; poolSize: number };
 
@@ -14,7 +14,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   switch (config.kind) {
     case 'sqlite': {
       if (config.path !== ':memory:') await mkdir(dirname(config.path), { recursive: true });
-      const store = openSqliteStore({ path: config.path });
+      const store = openSqliteStore({ path: config.path, ...(config.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: config.busyTimeoutMs }) });
       try {
         await store.migrate();
       } catch (err) {

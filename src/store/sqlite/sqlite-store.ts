@@ -55,7 +55,10 @@ export interface SqliteStoreOptions {
   path: string;
   /** Checkpoint the WAL from a worker thread (default true for files); false leaves it to SQLite. */
   backgroundCheckpoints?: boolean;
-  /** How long a write waits for another process's lock before failing. */
+  /**
+   * How long a write waits for another process's write lock before it fails as 'unavailable'. The wait
+   * is asynchronous (retries on timers), so reads keep flowing meanwhile.
+   */
   busyTimeoutMs?: number;
 }
 
@@ -64,12 +67,15 @@ export class SqliteStore implements Store {
   readonly #queries: QueryCache;
   readonly #transaction: Database.Transaction<(fn: () => unknown) => unknown>;
   readonly #checkpointer: Checkpointer | undefined;
-  readonly #pending: { fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void }[] = [];
+  readonly #pending: PendingWrite[] = [];
+  readonly #busyTimeoutMs: number;
+  #retryTimer: NodeJS.Timeout | undefined;
   #statements: Statements | undefined;
 
   constructor(options: SqliteStoreOptions) {
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     assertCount(busyTimeoutMs, 'busyTimeoutMs');
+    this.#busyTimeoutMs = busyTimeoutMs;
     this.#db = new Database(options.path);
     try {
       // WAL: readers never block the writer; NORMAL: a commit survives a crash of the process (not
@@ -77,7 +83,10 @@ export class SqliteStore implements Store {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = NORMAL');
       this.#db.pragma('foreign_keys = ON');
-      this.#db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      // No waiting inside SQLite: better-sqlite3 is synchronous, so a busy wait there would stop the whole
+      // event loop (reads and /healthz included) for as long as another process holds the write lock.
+      // A busy commit is retried on a timer instead, up to busyTimeoutMs (#flush).
+      this.#db.pragma('busy_timeout = 0');
       if (options.path !== ':memory:' && options.backgroundCheckpoints !== false) {
         this.#db.pragma('wal_autocheckpoint = 0');
         this.#checkpointer = startCheckpointer(options.path, CHECKPOINT_INTERVAL_MS, () => {
@@ -326,6 +335,11 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.#retryTimer !== undefined) {
+      clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+    }
+    for (const op of this.#pending.splice(0)) op.reject(new StoreError('unavailable', 'the SQLite store is closed'));
     this.#checkpointer?.stop();
     if (this.#checkpointer && this.#db.open) this.#db.pragma('wal_checkpoint(TRUNCATE)');
     this.#queries.clear();
@@ -363,14 +377,17 @@ export class SqliteStore implements Store {
    */
   #write<T>(fn: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      if (this.#pending.length === 1) setImmediate(() => this.#flush());
+      this.#pending.push({ fn, resolve: resolve as (value: unknown) => void, reject, deadline: Date.now() + this.#busyTimeoutMs });
+      if (this.#pending.length === 1 && this.#retryTimer === undefined) setImmediate(() => this.#flush());
     });
   }
 
   #flush(): void {
+    if (!this.#db.open) {
+      for (const op of this.#pending.splice(0)) op.reject(new StoreError('unavailable', 'the SQLite store is closed'));
+      return;
+    }
     const batch = this.#pending.splice(0, MAX_BATCH);
-    if (this.#pending.length > 0) setImmediate(() => this.#flush());
     if (batch.length === 0) return;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
@@ -386,9 +403,20 @@ export class SqliteStore implements Store {
       });
     } catch (error) {
       // The commit itself failed: none of the batch happened.
+      if (isBusy(error)) {
+        // Another process holds the write lock: writes still in time wait for it on a timer.
+        const now = Date.now();
+        const waiting = batch.filter((op) => op.deadline > now);
+        for (const op of batch) if (op.deadline <= now) op.reject(transient(error));
+        this.#pending.unshift(...waiting);
+        if (this.#pending.length > 0) this.#retryLater();
+        return;
+      }
       for (const op of batch) op.reject(transient(error));
+      this.#next();
       return;
     }
+    this.#next();
     batch.forEach((op, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) op.resolve(outcome.value);
@@ -396,10 +424,36 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** Whatever arrived meanwhile goes in the next batch. */
+  #next(): void {
+    if (this.#pending.length > 0) setImmediate(() => this.#flush());
+  }
+
+  #retryLater(): void {
+    if (this.#retryTimer !== undefined) return;
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#flush();
+    }, BUSY_RETRY_MS);
+  }
+
   #read<T>(fn: () => T): T {
     return this.#transaction.deferred(fn) as T;
   }
 }
+
+interface PendingWrite {
+  fn: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+  /** When waiting for another process's lock is given up (enqueue time + busyTimeoutMs). */
+  deadline: number;
+}
+
+/** How often a write retries while another process holds the database's write lock. */
+const BUSY_RETRY_MS = 10;
+
+const isBusy = (error: unknown): boolean => error instanceof Database.SqliteError && /^SQLITE_BUSY/.test(error.code);
 
 /** SQLite result codes that say "not now" (another process's lock, a full disk, I/O), not "never". */
 const TRANSIENT_CODES = /^SQLITE_(BUSY|LOCKED|FULL|IOERR|CANTOPEN|READONLY|PROTOCOL)/;
