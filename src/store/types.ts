@@ -160,8 +160,9 @@ export class StoreError extends Error {
     message: string,
     /** conflict/claimed: the field that collided; missing_members: the ids that do not exist. */
     readonly details: { field?: 'userName' | 'displayName' | 'id' | 'nativeId'; ids?: string[] } = {},
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'StoreError';
   }
 }
