@@ -5,7 +5,7 @@
  */
 import type { ResourceTypeName } from '../scim/schemas/registry.js';
 import type { ReserveRequest } from './types.js';
-import { indexedColumns } from './sqlite/indexed-fields.js';
+import { indexedColumns } from './indexed-fields.js';
 
 export interface ClaimKey {
   key: string;

@@ -2,6 +2,7 @@
 
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { openPostgresStore } from './postgres/index.js';
 import { openSqliteStore } from './sqlite/index.js';
 import type { Store } from './types.js';
 
@@ -14,16 +15,21 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   switch (config.kind) {
     case 'sqlite': {
       if (config.path !== ':memory:') await mkdir(dirname(config.path), { recursive: true });
-      const store = openSqliteStore({ path: config.path, ...(config.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: config.busyTimeoutMs }) });
-      try {
-        await store.migrate();
-      } catch (err) {
-        await store.close();
-        throw err;
-      }
-      return store;
+      return migrated(openSqliteStore({ path: config.path, ...(config.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: config.busyTimeoutMs }) }));
     }
+    case 'postgres':
+      return migrated(openPostgresStore({ url: config.url, schema: config.schema, poolSize: config.poolSize }));
     default:
       throw new Error(`unknown store kind: ${String((config as { kind: unknown }).kind)}`);
   }
+}
+
+async function migrated(store: Store): Promise<Store> {
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
 }

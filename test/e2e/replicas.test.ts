@@ -92,7 +92,7 @@ describe('three replicas on one PostgreSQL (15five plugin)', () => {
     deployment = await deploy({
       count: 3,
       app: '15five',
-      configYaml: storeYaml(schema.name) + appConfig('15five'),
+      configYaml: storeYaml(schema.schema) + appConfig('15five'),
       env: { SCIM_BRIDGE_DATABASE_URL: testDatabaseUrl(), SCIM_BRIDGE_PLUGINS_DIR: plugins, ...downstreamEnv('15five', emu) },
     });
   }, 60_000);
@@ -220,7 +220,7 @@ describe('the database failing under load (directory app, one replica behind a T
     const url = new URL(testDatabaseUrl());
     relay = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
     url.port = String(relay.port);
-    const configYaml = `${storeYaml(schema.name)}apps:\n  directory:\n    connector: store\n    auth:\n      secrets:\n        - env: SCIM_BRIDGE_TOKEN\n`;
+    const configYaml = `${storeYaml(schema.schema)}apps:\n  directory:\n    connector: store\n    auth:\n      secrets:\n        - env: SCIM_BRIDGE_TOKEN\n`;
     deployment = await deploy({ count: 1, app: 'directory', configYaml, env: { SCIM_BRIDGE_DATABASE_URL: url.toString() } });
     admin = new pg.Client({ connectionString: testDatabaseUrl() });
     await admin.connect();

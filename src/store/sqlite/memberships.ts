@@ -1,25 +1,8 @@
-/**
- * Group member lists in the SQLite store. A member list is a set kept in the client's order: a repeated
- * id is stored once, at its first position, with its first raw object.
- */
+/** Group member lists in the SQLite store (normalized by ../member-list.ts before they get here). */
 
+import { parseObject } from '../records.js';
 import { StoreError, type MemberRecord } from '../types.js';
-import { isJsonObject, parseObject } from './records.js';
 import type { Statements } from './statements.js';
-
-export function normalizeMembers(members: readonly MemberRecord[]): MemberRecord[] {
-  const seen = new Set<string>();
-  const out: MemberRecord[] = [];
-  for (const member of members) {
-    if (typeof member.value !== 'string' || !isJsonObject(member.raw)) {
-      throw new TypeError('a member needs a string value and a raw object');
-    }
-    if (seen.has(member.value)) continue;
-    seen.add(member.value);
-    out.push(member);
-  }
-  return out;
-}
 
 /**
  * Stores the member list of a group that has none at this point; runs inside the caller's transaction,

@@ -23,15 +23,16 @@ import {
   type AuditRecord,
   type ResourceRecord,
   type Store,
-  type StoreCondition,
   type StoreQuery,
   type StoreQueryResult,
   type WriteInput,
   type WriteOptions,
 } from '../types.js';
+import { isUniqueLookup } from '../condition-sql.js';
 import { compileCondition, compileOrder } from './condition-sql.js';
-import { indexedColumns, type IndexedColumns } from './indexed-fields.js';
-import { insertMembers, loadMembers, normalizeMembers } from './memberships.js';
+import { indexedColumns, type IndexedColumns } from '../indexed-fields.js';
+import { normalizeMembers } from '../member-list.js';
+import { insertMembers, loadMembers } from './memberships.js';
 import { runMigrations, schemaVersion, SCHEMA_VERSION } from './migrations.js';
 import { QueryCache } from './query-cache.js';
 import {
@@ -40,8 +41,9 @@ import {
   serializeData,
   toAuditRecord,
   toResourceRecord,
-} from './records.js';
-import { prepareStatements, RESOURCE_COLUMNS, type ResourceRow, type Statements } from './statements.js';
+  type ResourceRow,
+} from '../records.js';
+import { prepareStatements, RESOURCE_COLUMNS, type Statements } from './statements.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 /** How often the background worker checkpoints the WAL into the database file. */
@@ -464,11 +466,6 @@ function transient(error: unknown): unknown {
     return new StoreError('unavailable', `the SQLite database cannot take the write now (${error.code})`, {}, error);
   }
   return error;
-}
-
-/** An equality on a field no two resources of the type share: id, and a user's userName. */
-function isUniqueLookup(type: ResourceTypeName, condition: StoreCondition | undefined): boolean {
-  return condition?.op === 'eq' && (condition.field === 'id' || (condition.field === 'userName' && type === 'User'));
 }
 
 /** A write under a claim: the claim must still be held (not released, not taken over); it ends with the write. */

@@ -7,34 +7,12 @@
 
 import type Database from 'better-sqlite3';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
-
-export interface ResourceRow {
-  id: string;
-  type: ResourceTypeName;
-  version: number;
-  created: string;
-  last_modified: string;
-  data: string;
-  native_id: string | null;
-}
+import type { AuditRow, ResourceRow } from '../records.js';
 
 export interface MemberRow {
   group_id: string;
   member_id: string;
   raw: string;
-}
-
-export interface AuditRow {
-  seq: number;
-  at: string;
-  app: string;
-  action: string;
-  resource_type: ResourceTypeName;
-  resource_id: string | null;
-  status: number;
-  detail: string | null;
-  request_id: string | null;
-  duration_ms: number | null;
 }
 
 /** The named parameters of a resource insert or update. */

@@ -1,8 +1,34 @@
-/** Rows of the SQLite store -> the records of the Store interface, and the checks on what goes in. */
+/**
+ * Rows of a SQL store -> the records of the Store interface, and the checks on what goes in. Both stores
+ * keep the same columns under the same names, so one mapping serves them.
+ */
 
-import type { ResourceTypeName } from '../../scim/schemas/registry.js';
-import type { AuditRecord, JsonObject, ResourceRecord } from '../types.js';
-import type { AuditRow, ResourceRow } from './statements.js';
+import type { ResourceTypeName } from '../scim/schemas/registry.js';
+import type { AuditRecord, JsonObject, ResourceRecord } from './types.js';
+
+/** The columns of a resource row that make its record. */
+export interface ResourceRow {
+  id: string;
+  type: ResourceTypeName;
+  version: number;
+  created: string;
+  last_modified: string;
+  data: string;
+  native_id: string | null;
+}
+
+export interface AuditRow {
+  seq: number;
+  at: string;
+  app: string;
+  action: string;
+  resource_type: ResourceTypeName;
+  resource_id: string | null;
+  status: number;
+  detail: string | null;
+  request_id: string | null;
+  duration_ms: number | null;
+}
 
 export const isJsonObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 

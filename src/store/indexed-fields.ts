@@ -4,8 +4,8 @@
  * displayName exists on both types.
  */
 
-import type { ResourceTypeName } from '../../scim/schemas/registry.js';
-import { foldCase, type JsonObject } from '../types.js';
+import type { ResourceTypeName } from '../scim/schemas/registry.js';
+import { foldCase, type JsonObject } from './types.js';
 
 export interface IndexedColumns {
   userName: string | null;

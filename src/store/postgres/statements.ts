@@ -1,0 +1,163 @@
+/**
+ * The fixed statements of the PostgreSQL store, as named (server-side prepared) statements: each
+ * connection parses and plans one the first time it runs it, then only binds values. Lists of ids travel
+ * as one array parameter (`= ANY($n)`, `unnest`), so a lookup over any number of ids is one statement.
+ */
+
+import type pg from 'pg';
+import type { ResourceTypeName } from '../../scim/schemas/registry.js';
+import type { AuditRow, ResourceRow } from '../records.js';
+import type { Queryable } from './database.js';
+
+/** A statement's text, its name, and (for the type checker only) its parameters and rows. */
+export interface Statement<Params extends readonly unknown[], Row> {
+  readonly name: string;
+  readonly text: string;
+  readonly shape?: (params: Params) => Row;
+}
+
+const named = <Params extends readonly unknown[], Row = never>(name: string, text: string): Statement<Params, Row> => ({
+  name,
+  text: text.replace(/\s+/g, ' ').trim(),
+});
+
+export async function run<Params extends readonly unknown[], Row>(db: Queryable, statement: Statement<Params, Row>, params: Params): Promise<Row[]> {
+  const result = await db.query<Row & pg.QueryResultRow>({ name: statement.name, text: statement.text, values: [...params] });
+  return result.rows;
+}
+
+/** A statement built at run time (a condition's shape): parsed each time, never prepared by name. */
+export async function runText<Row>(db: Queryable, text: string, params: readonly unknown[]): Promise<Row[]> {
+  const result = await db.query<Row & pg.QueryResultRow>({ text, values: [...params] });
+  return result.rows;
+}
+
+export const RESOURCE_COLUMNS = 'id, type, version, created, last_modified, data, native_id';
+
+/** A group's members in stored order as [member id, raw JSON text] pairs, in the same snapshot as the row. */
+export const MEMBERS_COLUMN = `(SELECT coalesce(json_agg(json_build_array(m.member_id, m.raw) ORDER BY m.position), '[]')
+  FROM memberships m WHERE m.app = resources.app AND m.group_id = resources.id) AS members`;
+
+export type MemberPairs = [string, string][];
+export type GroupRow = ResourceRow & { members: MemberPairs };
+
+type Type = ResourceTypeName;
+type Nullable = string | null;
+
+/** app, type, id, user_name, display_name, display_name_raw, external_id, unique_key, timestamp, data, native_id */
+type ResourceValues = [string, Type, string, Nullable, Nullable, Nullable, Nullable, Nullable, string, string, Nullable];
+
+export const SQL = {
+  getResource: named<[string, Type, string], ResourceRow>(
+    'get_resource',
+    `SELECT ${RESOURCE_COLUMNS} FROM resources WHERE app = $1 AND type = $2 AND id = $3`,
+  ),
+  getWithMembers: named<[string, Type, string], GroupRow>(
+    'get_with_members',
+    `SELECT ${RESOURCE_COLUMNS}, ${MEMBERS_COLUMN} FROM resources WHERE app = $1 AND type = $2 AND id = $3`,
+  ),
+  byUserName: named<[string, string], ResourceRow>(
+    'by_user_name',
+    `SELECT ${RESOURCE_COLUMNS} FROM resources WHERE app = $1 AND type = 'User' AND user_name = $2`,
+  ),
+  byNativeId: named<[string, Type, string], ResourceRow>(
+    'by_native_id',
+    `SELECT ${RESOURCE_COLUMNS} FROM resources WHERE app = $1 AND type = $2 AND native_id = $3`,
+  ),
+  nativeIdsOf: named<[string, Type, readonly string[]], { id: string; native_id: string }>(
+    'native_ids_of',
+    'SELECT id, native_id FROM resources WHERE app = $1 AND type = $2 AND id = ANY($3) AND native_id IS NOT NULL',
+  ),
+  groupsOf: named<[string, readonly string[]], { member_id: string; group_id: string; display: string | null }>(
+    'groups_of',
+    `SELECT m.member_id, g.id AS group_id, g.display_name_raw AS display
+     FROM memberships m JOIN resources g ON g.app = m.app AND g.id = m.group_id AND g.type = 'Group'
+     WHERE m.app = $1 AND m.member_id = ANY($2)
+     ORDER BY m.member_id, g.created, g.id`,
+  ),
+  insertResource: named<ResourceValues, never>(
+    'insert_resource',
+    `INSERT INTO resources (app, type, id, user_name, display_name, display_name_raw, external_id, unique_key,
+       version, created, last_modified, data, native_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11)`,
+  ),
+  /** $12: the version the write expects (NULL: any). No row when absent or at another version. */
+  updateResource: named<[...ResourceValues, number | null], { version: number; created: string; native_id: string | null }>(
+    'update_resource',
+    `UPDATE resources SET user_name = $4, display_name = $5, display_name_raw = $6, external_id = $7, unique_key = $8,
+       version = version + 1, last_modified = $9, data = $10, native_id = coalesce($11, native_id)
+     WHERE app = $1 AND type = $2 AND id = $3 AND ($12::integer IS NULL OR version = $12::integer)
+     RETURNING version, created, native_id`,
+  ),
+  /** The row stays locked until the transaction ends: nothing changes it between the check and the write. */
+  versionForUpdate: named<[string, Type, string], { version: number }>(
+    'version_for_update',
+    'SELECT version FROM resources WHERE app = $1 AND type = $2 AND id = $3 FOR UPDATE',
+  ),
+  /**
+   * What a write or a claim would collide with among stored resources ($4, $5 NULL: not asked): the
+   * resource's own version (if it exists with this type), whether its id is taken (by either type), and
+   * whether another user has the folded userName or another group the folded displayName.
+   */
+  keyChecks: named<
+    [string, Type, string, Nullable, Nullable],
+    { version: number | null; id_taken: boolean; user_name_taken: boolean; display_name_taken: boolean }
+  >(
+    'key_checks',
+    `SELECT
+       (SELECT version FROM resources WHERE app = $1 AND type = $2 AND id = $3) AS version,
+       EXISTS (SELECT 1 FROM resources WHERE app = $1 AND id = $3) AS id_taken,
+       EXISTS (SELECT 1 FROM resources WHERE app = $1 AND type = 'User' AND user_name = $4 AND id <> $3) AS user_name_taken,
+       EXISTS (SELECT 1 FROM resources WHERE app = $1 AND type = 'Group' AND display_name = $5 AND id <> $3) AS display_name_taken`,
+  ),
+  /** The groups that hold `member_id` lose it: their version (the ETag) must change. */
+  touchGroupsOfMember: named<[string, string, string], never>(
+    'touch_groups_of_member',
+    `UPDATE resources SET version = version + 1, last_modified = $3
+     WHERE app = $1 AND type = 'Group' AND id IN (SELECT group_id FROM memberships WHERE app = $1 AND member_id = $2)`,
+  ),
+  deleteResource: named<[string, Type, string], never>('delete_resource', 'DELETE FROM resources WHERE app = $1 AND type = $2 AND id = $3'),
+  deleteMembersOf: named<[string, string], never>('delete_members_of', 'DELETE FROM memberships WHERE app = $1 AND group_id = $2'),
+  /** KEY SHARE: a member found here cannot be deleted before this transaction ends, so its insert cannot fail. */
+  lockExistingIds: named<[string, readonly string[]], { id: string }>(
+    'lock_existing_ids',
+    'SELECT id FROM resources WHERE app = $1 AND id = ANY($2) FOR KEY SHARE',
+  ),
+  insertMembers: named<[string, string, readonly string[], readonly string[]], never>(
+    'insert_members',
+    `INSERT INTO memberships (app, group_id, member_id, position, raw)
+     SELECT $1, $2, m.member_id, m.position - 1, m.raw
+     FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS m (member_id, raw, position)`,
+  ),
+  appendAudit: named<[string, string, string, string, Nullable, number, Nullable, Nullable, number | null], never>(
+    'append_audit',
+    `INSERT INTO audit (at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+  ),
+  /** seq is bigint, which pg hands over as a string. */
+  readAudit: named<[string, number], Omit<AuditRow, 'seq'> & { seq: string }>(
+    'read_audit',
+    'SELECT * FROM audit WHERE app = $1 ORDER BY seq DESC LIMIT $2',
+  ),
+  /** Lapsed claims holding any of the keys go whole: every row of their token. */
+  takeOverLapsedClaims: named<[string, readonly string[]], never>(
+    'take_over_lapsed_claims',
+    `DELETE FROM claims WHERE app = $1 AND token IN (
+       SELECT token FROM claims WHERE app = $1 AND key = ANY($2) AND expires_at <= clock_timestamp())`,
+  ),
+  /**
+   * The keys that were free, now held. A key held by a transaction still in progress waits for it to
+   * end. The rows go in key order, so two claims that share keys wait on each other in one order, never
+   * in a cycle.
+   */
+  insertClaims: named<[string, readonly string[], string, number], { key: string }>(
+    'insert_claims',
+    `INSERT INTO claims (app, key, token, expires_at)
+     SELECT $1, k, $3, clock_timestamp() + $4::float8 * interval '1 millisecond' FROM unnest($2::text[]) AS k ORDER BY k
+     ON CONFLICT (app, key) DO NOTHING
+     RETURNING key`,
+  ),
+  /** Ends a claim: every row of its token; the keys it still held. */
+  takeClaim: named<[string, string], { key: string }>('take_claim', 'DELETE FROM claims WHERE app = $1 AND token = $2 RETURNING key'),
+  schemaVersion: named<[], { version: number | null }>('schema_version', 'SELECT max(version) AS version FROM schema_migrations'),
+};
