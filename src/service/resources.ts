@@ -76,14 +76,23 @@ export class ResourceService {
 
   // ---- reads ----------------------------------------------------------------------------------
 
-  async get(type: ResourceTypeName, id: string, ctx: RequestContext, projection: Projection = {}): Promise<ResourceResult> {
+  // Reads, like writes, meet store trouble as SCIM errors (a database that is away is 503, not 500).
+  get(type: ResourceTypeName, id: string, ctx: RequestContext, projection: Projection = {}): Promise<ResourceResult> {
+    return storeCall(() => this.read(type, id, ctx, projection));
+  }
+
+  list(type: ResourceTypeName, params: ListParams, ctx: RequestContext): Promise<ListResponse> {
+    return storeCall(() => this.query(type, params, ctx));
+  }
+
+  private async read(type: ResourceTypeName, id: string, ctx: RequestContext, projection: Projection): Promise<ResourceResult> {
     const record = await this.app.store.get(this.app.name, type, id, { withMembers: this.wants(type, 'members', projection) });
     if (!record) throw notFound(`${type} ${id} not found`);
     const [rendered] = await this.renderAll([record], ctx, projection);
     return { resource: this.project(rendered!, type, projection), version: record.version };
   }
 
-  async list(type: ResourceTypeName, params: ListParams, ctx: RequestContext): Promise<ListResponse> {
+  private async query(type: ResourceTypeName, params: ListParams, ctx: RequestContext): Promise<ListResponse> {
     const fctx = this.ctx(type);
     if (params.filter) validateFilter(params.filter, fctx);
     const plan: { condition?: ReturnType<typeof planFilter>['condition']; residual?: FilterNode } = params.filter

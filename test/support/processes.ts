@@ -38,7 +38,13 @@ export async function startMain(env: Record<string, string>, options: { port?: n
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
   const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
-  while (!out.includes('scim-bridge listening')) {
+  // Listening is known from /healthz, whatever the log level lets through.
+  const answers = () =>
+    fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+      (res) => res.ok,
+      () => false,
+    );
+  while (!(await answers())) {
     if (child.exitCode !== null) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
