@@ -40,7 +40,7 @@ describe('loadConfig', () => {
       'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
       'urn:ietf:params:scim:schemas:extension:15Five:2.0:User',
     ]);
-    expect(config.store).toEqual({ kind: 'sqlite', path: '/var/lib/scim/scim-bridge.db' });
+    expect(config.store).toEqual({ kind: 'sqlite', path: '/var/lib/scim/scim-bridge.db', busyTimeoutMs: 5000 });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
