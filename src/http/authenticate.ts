@@ -35,7 +35,7 @@ export function authenticateApp(apps: ReadonlyMap<string, AuthenticatedApp>, sec
   if (apps.size === 0) throw new Error('authenticateApp needs at least one app');
   return async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const blocked = security.failures.blockedFor(address);
+    const blocked = await security.failures.blockedFor(address);
     if (blocked > 0) {
       log.warn({ reqId: req.id, ip: address, retryAfter: blocked }, 'authentication throttled: too many failures from this address');
       next(tooManyRequests('Too many requests', blocked));
@@ -66,7 +66,7 @@ export function authenticateApp(apps: ReadonlyMap<string, AuthenticatedApp>, sec
       next(serviceUnavailable('Service temporarily unavailable', verdict.retryAfterSeconds));
       return;
     }
-    security.failures.recordFailure(address);
+    await security.failures.failed(address);
     log.warn(context, 'authentication failed');
     next(unauthorized(security.realm, !('reason' in presented) || presented.tokenPresented));
   };
