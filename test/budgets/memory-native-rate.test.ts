@@ -1,4 +1,4 @@
-/** The native start budget of one process: FIFO, never more starts in a window than the limit allows (fake clock). */
+/** The native start budget of one process: FIFO, never more starts in a window than the limit allows (fake clock; the rest: contract.ts). */
 import { describe, expect, it } from 'vitest';
 import { localNativeRate } from '../../src/budgets/index.js';
 import { FakeClock } from '../connectors/http/support.js';
@@ -30,15 +30,4 @@ describe('localNativeRate (unit, fake clock)', () => {
     expect(starts.at(-1)).toBe(Math.floor((n - 1) / burst) * ((burst * 1000) / rps));
   });
 
-  it('close rejects the waiters', async () => {
-    const clock = new FakeClock();
-    const lifecycle = new AbortController();
-    const rate = localNativeRate({ requestsPerSecond: 1, burst: 1 }, { clock, signal: lifecycle.signal });
-    await rate.take();
-    const waiting = rate.take();
-    lifecycle.abort();
-    rate.close(new Error('closed'));
-    await expect(waiting).rejects.toThrow('closed');
-    await expect(rate.take()).rejects.toThrow('closed');
-  });
 });

@@ -9,3 +9,4 @@ export const drain = async (): Promise<void> => {
 export function busiestWindow(starts: number[], windowMs: number): number {
   return Math.max(0, ...starts.map((t) => starts.filter((s) => s >= t && s < t + windowMs).length));
 }
+
