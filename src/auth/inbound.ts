@@ -9,10 +9,13 @@ import type { AuthFailures, Budgets, InboundRate } from '../budgets/index.js';
 import type { GatewayConfig } from '../config/load.js';
 import type { SecurityConfig } from './config-schema.js';
 import { buildCredentials, CredentialRegistry } from './credentials.js';
+import { HashAllowance } from './hash-allowance.js';
 
 export interface InboundSecurity {
   credentials: CredentialRegistry;
   failures: AuthFailures;
+  /** Slow checks an address the throttle refuses may still cause (this process's CPU, so not shared). */
+  hashAllowance: HashAllowance;
   rate: InboundRate;
   trustProxy: SecurityConfig['trustProxy'];
   /** The realm of every challenge; one for all apps, so the challenge does not tell apps apart. */
@@ -45,6 +48,7 @@ export function createInboundSecurity(
   const security: InboundSecurity = {
     credentials,
     failures: budgets.authFailures,
+    hashAllowance: new HashAllowance({ intervalMs: 1000, trackedAddresses: config.security.failedAuth.trackedAddresses, now: options.now }),
     rate: budgets.inboundRate,
     trustProxy: config.security.trustProxy,
     realm: 'scim-bridge',

@@ -42,12 +42,12 @@ const url = (app: string) => `${gw.origin}/apps/${app}/scim/v2/Users`;
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 describe('failed authentication is throttled per client address', () => {
-  it('after 3 failures from 127.0.0.2 it gets 429 + Retry-After (even with the right secret); 127.0.0.1 is unaffected', async () => {
+  it('after 3 failures from 127.0.0.2 its next failure gets 429 + Retry-After; 127.0.0.1 is unaffected', async () => {
     for (let i = 0; i < 3; i += 1) {
       const res = await rawRequest(url('fast'), { headers: bearer(`wrong-secret-attempt-${i}-xxxxxxxx`), localAddress: '127.0.0.2' });
       expect(res.status).toBe(401);
     }
-    const blocked = await rawRequest(url('fast'), { headers: bearer(SECRET), localAddress: '127.0.0.2' });
+    const blocked = await rawRequest(url('fast'), { headers: bearer('wrong-secret-attempt-3-xxxxxxxx'), localAddress: '127.0.0.2' });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(3600);
@@ -65,7 +65,8 @@ describe('failed authentication is throttled per client address', () => {
     for (let i = 0; i < 3; i += 1) {
       expect((await rawRequest(`${gw.origin}/apps/guess-${i}/scim/v2/Users`, { headers: bearer(SECRET), localAddress: '127.0.0.3' })).status).toBe(401);
     }
-    expect((await rawRequest(url('fast'), { headers: bearer(SECRET), localAddress: '127.0.0.3' })).status).toBe(429);
+    expect((await rawRequest(`${gw.origin}/apps/guess-3/scim/v2/Users`, { headers: bearer(SECRET), localAddress: '127.0.0.3' })).status).toBe(429);
+    expect((await rawRequest(`${gw.origin}/apps/guess-4/scim/v2/Users`, { localAddress: '127.0.0.3' })).status).toBe(429);
   });
 });
 
