@@ -9,7 +9,9 @@
  * database the moment it is drawn, so leasing can only refuse early, never grant more than the bucket
  * holds; what a replica has not used after LEASE_TTL_MS is dropped, so tokens held by a quiet replica
  * cannot pile up into a burst later. For a slow app (under 1 / LEASE_SECONDS requests per second) a lease
- * is one token: a round trip per request, which at that rate costs nothing.
+ * is one token: a round trip per request, which at that rate costs nothing. A refusal is remembered until
+ * the bucket would hold a token again, so a flood over the limit costs a round trip per refill, not one per
+ * request.
  *
  * While the database is unreachable the limiter fails open (every request allowed) with one warning per
  * outage (outage.ts): refusing Entra because the budget cannot be counted would turn a database blip into
@@ -52,6 +54,8 @@ export interface LeaseOptions {
 
 export class SharedInboundRate implements InboundRate {
   readonly #leases = new Map<string, Lease>();
+  /** When (performance.now) the app's bucket was last seen to hold a whole token again. */
+  readonly #refusedUntil = new Map<string, number>();
   /** One draw per app in flight; concurrent requests of the app wait for it instead of drawing too. */
   readonly #drawing = new Map<string, Promise<Draw>>();
   readonly #leaseSeconds: number;
@@ -70,6 +74,8 @@ export class SharedInboundRate implements InboundRate {
 
   async take(app: string): Promise<number> {
     for (;;) {
+      const refusedMs = (this.#refusedUntil.get(app) ?? 0) - performance.now();
+      if (refusedMs > 0) return Math.max(1, Math.ceil(refusedMs / 1000));
       const lease = this.#leases.get(app);
       if (lease !== undefined && lease.tokens >= 1 && performance.now() < lease.until) {
         lease.tokens -= 1;
@@ -96,7 +102,10 @@ export class SharedInboundRate implements InboundRate {
         const values = [app, requestsPerSecond, burst, want];
         const row = (await this.pool.query<{ granted: number; tokens: number }>({ name: 'budget-inbound-draw', text: DRAW, values })).rows[0];
         if (row === undefined) throw new Error('shared inbound rate: the statement returned no row');
-        if (row.granted === 0) return secondsUntilToken(row.tokens, requestsPerSecond);
+        if (row.granted === 0) {
+          this.#refusedUntil.set(app, performance.now() + ((1 - row.tokens) / requestsPerSecond) * 1000);
+          return secondsUntilToken(row.tokens, requestsPerSecond);
+        }
         this.#leases.set(app, { tokens: row.granted, until: performance.now() + this.#leaseTtlMs });
         return 'leased';
       },
