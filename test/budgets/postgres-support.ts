@@ -34,6 +34,24 @@ export async function databaseNow(): Promise<number> {
   return row!.ms;
 }
 
+/** From now on every native start granted in `schema` is logged with the database time it was decided at (budgets ready first). */
+export async function logNativeStarts(schema: string): Promise<void> {
+  await sql(`CREATE TABLE "${schema}".start_log (key text NOT NULL, at timestamptz NOT NULL)`);
+  await sql(`
+    CREATE FUNCTION "${schema}".log_start() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.wait_ms = 0 THEN INSERT INTO "${schema}".start_log VALUES (NEW.key, NEW.starts[cardinality(NEW.starts)]); END IF;
+      RETURN NEW;
+    END $$`);
+  await sql(`CREATE TRIGGER log_start AFTER INSERT OR UPDATE ON "${schema}".budget_native_starts FOR EACH ROW EXECUTE FUNCTION "${schema}".log_start()`);
+}
+
+/** The logged starts of `key`, in ms since the epoch, oldest first. */
+export async function nativeStarts(schema: string, key: string): Promise<number[]> {
+  const rows = await sql<{ ms: number }>(`SELECT 1000 * extract(epoch FROM at)::float8 AS ms FROM "${schema}".start_log WHERE key = $1 ORDER BY at`, [key]);
+  return rows.map((r) => r.ms);
+}
+
 /** Closes the budgets' connections from the server side, as an operator or a failover would. */
 export const terminateBudgetConnections = (schema: string): Promise<unknown> =>
   sql('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [`scim-bridge budgets ${schema}`]);

@@ -9,7 +9,7 @@ import { systemClock } from '../../src/connectors/http/clock.js';
 import { createBudgets, type Budgets } from '../../src/budgets/index.js';
 import { createNativeClient } from '../../src/connectors/http/client.js';
 import { runBudgetContract } from './contract.js';
-import { closedPort, DATABASE_URL, databaseNow, dropSchema, randomSchema, SETTINGS, sharedBudgets, silentServer, sql, terminateBudgetConnections } from './postgres-support.js';
+import { closedPort, DATABASE_URL, databaseNow, dropSchema, logNativeStarts, nativeStarts, randomSchema, SETTINGS, sharedBudgets, silentServer, sql, terminateBudgetConnections } from './postgres-support.js';
 import { captureLog, json, settingsFor, startServer } from '../connectors/http/support.js';
 import { busiestWindow } from './support.js';
 
@@ -28,15 +28,7 @@ describe('three replicas on one schema', () => {
     );
     // Started together, as replicas are: the tables are made once, under the advisory lock.
     await Promise.all(replicas.map((r) => r.ready()));
-    // Every granted start, stamped with the database time the statement decided on.
-    await sql(`CREATE TABLE "${schema}".start_log (key text NOT NULL, at timestamptz NOT NULL)`);
-    await sql(`
-      CREATE FUNCTION "${schema}".log_start() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF NEW.wait_ms = 0 THEN INSERT INTO "${schema}".start_log VALUES (NEW.key, NEW.starts[cardinality(NEW.starts)]); END IF;
-        RETURN NEW;
-      END $$`);
-    await sql(`CREATE TRIGGER log_start AFTER INSERT OR UPDATE ON "${schema}".budget_native_starts FOR EACH ROW EXECUTE FUNCTION "${schema}".log_start()`);
+    await logNativeStarts(schema);
   });
   afterAll(async () => {
     await Promise.all(replicas.map((r) => r.close()));
@@ -58,8 +50,7 @@ describe('three replicas on one schema', () => {
       await Promise.all(clients.map((c) => c.close()));
       await server.close();
     }
-    const rows = await sql<{ ms: number }>(`SELECT 1000 * extract(epoch FROM at)::float8 AS ms FROM "${schema}".start_log WHERE key = 'native-app' ORDER BY at`);
-    const starts = rows.map((r) => r.ms);
+    const starts = await nativeStarts(schema, 'native-app');
     expect(starts).toHaveLength(45);
     expect(busiestWindow(starts, 250)).toBe(rateLimit.burst);
     // The three together average the configured rate, not three times it.
