@@ -5,7 +5,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createInboundSecurity, type ReloadSummary } from './auth/inbound.js';
-import { createBudgets, type Budgets } from './budgets/index.js';
+import { createBudgets, type Budgets, type NativeRateSource } from './budgets/index.js';
 import type { AppConfig, GatewayConfig } from './config/load.js';
 import { entraDialect } from './dialect/entra.js';
 import { strictDialect } from './dialect/strict.js';
@@ -113,7 +113,7 @@ function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger
       })
       .catch((error: unknown) => appLog.error({ err: error }, 'audit append failed'));
   };
-  const nativeRate = budgets.nativeRate.bind(undefined, app.name);
+  const nativeRate: NativeRateSource = (limit, waiting) => budgets.nativeRate(app.name, limit, waiting);
   return createRestConnector(app.plugin, app.downstream, { log: appLog, onCall, nativeRate });
 }
 

@@ -54,7 +54,7 @@ export interface LeaseOptions {
 
 export class SharedInboundRate implements InboundRate {
   readonly #leases = new Map<string, Lease>();
-  /** When (performance.now) the app's bucket was last seen to hold a whole token again. */
+  /** Until when (performance.now) the app's bucket holds no whole token, as the last refusal said. */
   readonly #refusedUntil = new Map<string, number>();
   /** One draw per app in flight; concurrent requests of the app wait for it instead of drawing too. */
   readonly #drawing = new Map<string, Promise<Draw>>();
