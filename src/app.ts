@@ -5,6 +5,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createInboundSecurity, type ReloadSummary } from './auth/inbound.js';
+import { createBudgets, type Budgets, type NativeRateSource } from './budgets/index.js';
 import type { AppConfig, GatewayConfig } from './config/load.js';
 import { entraDialect } from './dialect/entra.js';
 import { strictDialect } from './dialect/strict.js';
@@ -41,16 +42,19 @@ export interface GatewayOptions {
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
   const { log, env } = options;
+  // Deployment-wide budgets: in memory on SQLite, shared through PostgreSQL otherwise. Building them opens nothing.
+  const budgets = createBudgets(config.store, config.security, { log, now: options.now });
   // Secrets first: a missing credential must stop start-up before anything is opened.
-  const inbound = createInboundSecurity(config, env, { now: options.now });
+  const inbound = createInboundSecurity(config, env, budgets, { now: options.now });
   // A plugin's hooks module is loaded (and its exports checked) now, so a bad one stops start-up.
   for (const app of config.apps.values()) await app.plugin?.hooks.load();
   const store = options.store ?? (await openStore(config.store));
+  await budgets.ready();
 
   const apps = new Map<string, HttpApp>();
   const connectors: Connector[] = [];
   for (const app of config.apps.values()) {
-    const connector = connectorOf(app, store, log);
+    const connector = connectorOf(app, store, budgets, log);
     connectors.push(connector);
     const runtime = {
       name: app.name,
@@ -86,13 +90,17 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     reloadAuth: (next) => inbound.reload(next),
     close: async () => {
       await Promise.all(connectors.map((connector) => connector.close?.()));
+      await budgets.close();
       if (!options.store) await store.close();
     },
   };
 }
 
-/** The app's connector; every native call of a rest app lands in the audit trail (never its credentials). */
-function connectorOf(app: AppConfig, store: Store, log: Logger): Connector {
+/**
+ * The app's connector; every native call of a rest app lands in the audit trail (never its credentials)
+ * and draws on the app's native rate budget (one per app name, across replicas when shared).
+ */
+function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger): Connector {
   if (app.connector !== 'rest' || !app.plugin || !app.downstream) return storeConnector;
   const appLog = log.child({ app: app.name });
   const onCall = (event: NativeCallEvent) => {
@@ -107,7 +115,8 @@ function connectorOf(app: AppConfig, store: Store, log: Logger): Connector {
       })
       .catch((error: unknown) => appLog.error({ err: error }, 'audit append failed'));
   };
-  return createRestConnector(app.plugin, app.downstream, { log: appLog, onCall });
+  const nativeRate: NativeRateSource = (limit, waiting) => budgets.nativeRate(app.name, limit, waiting);
+  return createRestConnector(app.plugin, app.downstream, { log: appLog, onCall, nativeRate });
 }
 
 /** Stops accepting connections, lets requests in flight finish (up to `graceMs`), then closes. */

@@ -24,15 +24,16 @@ export class AppCredentials {
    * stored scrypt hash, and hashing every JWT would be slow. If the JWT checks fail it is still tried as
    * a secret — an operator's secret may have the same shape, and a secret only ever matches itself, so
    * nothing is weakened. A JWT refused because the keys are unreachable is a 503 unless it was a secret.
+   * `mayHash` guards the one expensive step, hashing a candidate with scrypt (secret-verifier.ts).
    */
-  async check(token: string): Promise<Verdict> {
+  async check(token: string, mayHash?: () => Promise<boolean>): Promise<Verdict> {
     let jwtFailure: Extract<Verdict, { ok: false }> | undefined;
     if (this.entra && looksLikeJwt(token)) {
       const verdict = await this.entra.verify(token);
       if (verdict.ok) return verdict;
       jwtFailure = verdict;
     }
-    if (this.secrets && (await this.secrets.verify(token))) return { ok: true, method: 'secret' };
+    if (this.secrets && (await this.secrets.verify(token, mayHash))) return { ok: true, method: 'secret' };
     if (jwtFailure) return this.secrets ? { ...jwtFailure, reason: `${jwtFailure.reason}; not a secret either` } : jwtFailure;
     if (!this.secrets) return refused('the app accepts only Entra JWTs and this is not one');
     return refused(this.entra ? 'bearer secret does not match (and it is not a JWT)' : 'bearer secret does not match');

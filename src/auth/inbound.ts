@@ -1,19 +1,22 @@
 /**
- * Everything that guards the door, built from the configuration once: the credential registry, the
- * per-address failure throttle and the per-app rate limiter. `reload` rebuilds the credentials from a
+ * Everything that guards the door, built from the configuration once: the credential registry, and the
+ * per-address failure throttle and per-app rate limiter from the budgets (src/budgets/: in memory or shared
+ * by every replica). `reload` rebuilds the credentials from a
  * new configuration (SIGHUP) and swaps them in one assignment; if anything is wrong with the new
  * configuration it throws and the old credentials stay.
  */
+import type { AuthFailures, Budgets, InboundRate } from '../budgets/index.js';
 import type { GatewayConfig } from '../config/load.js';
 import type { SecurityConfig } from './config-schema.js';
 import { buildCredentials, CredentialRegistry } from './credentials.js';
-import { FailedAuthThrottle } from './failure-throttle.js';
-import { AppRateLimiter } from './rate-limiter.js';
+import { HashAllowance } from './hash-allowance.js';
 
 export interface InboundSecurity {
   credentials: CredentialRegistry;
-  failures: FailedAuthThrottle;
-  rate: AppRateLimiter;
+  failures: AuthFailures;
+  /** Slow checks an address the throttle refuses may still cause (this process's CPU, so not shared). */
+  hashAllowance: HashAllowance;
+  rate: InboundRate;
   trustProxy: SecurityConfig['trustProxy'];
   /** The realm of every challenge; one for all apps, so the challenge does not tell apps apart. */
   realm: string;
@@ -34,14 +37,19 @@ export interface Inbound {
   reload(next: GatewayConfig): ReloadSummary;
 }
 
-export function createInboundSecurity(config: GatewayConfig, env: NodeJS.ProcessEnv, options: { now?: () => number } = {}): Inbound {
+export function createInboundSecurity(
+  config: GatewayConfig,
+  env: NodeJS.ProcessEnv,
+  budgets: Pick<Budgets, 'authFailures' | 'inboundRate'>,
+  options: { now?: () => number } = {},
+): Inbound {
   const served = new Set(config.apps.keys());
   const credentials = new CredentialRegistry(buildCredentials(config, env, options));
-  const { failedAuth, appRateLimit } = config.security;
   const security: InboundSecurity = {
     credentials,
-    failures: new FailedAuthThrottle({ ...failedAuth, now: options.now }),
-    rate: new AppRateLimiter((app) => appRateLimit.apps[app] ?? appRateLimit, options.now),
+    failures: budgets.authFailures,
+    hashAllowance: new HashAllowance({ intervalMs: 1000, trackedAddresses: config.security.failedAuth.trackedAddresses, now: options.now }),
+    rate: budgets.inboundRate,
     trustProxy: config.security.trustProxy,
     realm: 'scim-bridge',
   };

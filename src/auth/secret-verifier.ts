@@ -1,7 +1,9 @@
 /**
  * Checks a bearer candidate against an app's secrets. Every digest is compared, in constant time, whether
- * or not an earlier one matched. Stored scrypt hashes are slow on purpose, so a successful verification is
- * remembered for a short while — keyed by the candidate's SHA-256, never by the candidate itself.
+ * or not an earlier one matched. Stored scrypt hashes are slow on purpose, so the outcome of a hash check
+ * is remembered for a short while — keyed by the candidate's SHA-256, never by the candidate itself: a
+ * success, so a valid client pays once; and a failure, so a client that keeps sending a removed secret
+ * costs a SHA-256 per request rather than a scrypt. A reload builds a new verifier, forgetting both.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -19,27 +21,36 @@ export class SecretVerifier {
   readonly #digests: readonly Buffer[];
   readonly #hashes: readonly ScryptHash[];
   readonly #verified: LRUCache<string, true> | undefined;
+  readonly #refused: LRUCache<string, true> | undefined;
 
   constructor(secrets: Pick<ResolvedSecrets, 'digests' | 'hashes'>, options: SecretVerifierOptions = {}) {
     this.#digests = [...secrets.digests];
     this.#hashes = [...secrets.hashes];
-    this.#verified =
-      this.#hashes.length > 0 ? new LRUCache({ max: options.cacheMax ?? 1000, ttl: options.cacheTtlMs ?? 5 * 60_000 }) : undefined;
+    const cache = () => new LRUCache<string, true>({ max: options.cacheMax ?? 1000, ttl: options.cacheTtlMs ?? 5 * 60_000 });
+    this.#verified = this.#hashes.length > 0 ? cache() : undefined;
+    this.#refused = this.#hashes.length > 0 ? cache() : undefined;
   }
 
   get size(): number {
     return this.#digests.length + this.#hashes.length;
   }
 
-  async verify(candidate: string): Promise<boolean> {
+  /**
+   * `mayHash` is asked right before a candidate would be hashed (and only then); when it says no the
+   * candidate counts as not matching (authenticate.ts: an address the failed-login throttle refuses).
+   */
+  async verify(candidate: string, mayHash: () => Promise<boolean> = hashAlways): Promise<boolean> {
     const got = digest(candidate);
     let ok = false;
     for (const d of this.#digests) ok = timingSafeEqual(got, d) || ok;
-    if (ok || !this.#verified) return ok;
+    if (ok || !this.#verified || !this.#refused) return ok;
     const key = got.toString('base64url');
     if (this.#verified.get(key)) return true;
+    if (this.#refused.get(key) || !(await mayHash())) return false;
     for (const hash of this.#hashes) ok = (await verifySecretHash(candidate, hash)) || ok;
-    if (ok) this.#verified.set(key, true);
+    (ok ? this.#verified : this.#refused).set(key, true);
     return ok;
   }
 }
+
+const hashAlways = async (): Promise<boolean> => true;

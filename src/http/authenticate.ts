@@ -2,7 +2,16 @@
  * Finds the app a request addresses and authenticates the caller for that app, with the app's current
  * credentials (bearer secrets and/or Entra JWTs). An unknown app and a bad credential get the same 401
  * (RFC 6750 challenge, SCIM error body, nothing about why); the log says why, never with the token.
- * Failures are counted per client address; an address over the limit gets 429 before any check runs.
+ *
+ * The credential is checked first and the failed-login throttle judges only failures: a valid credential
+ * is never refused because another client at the same address (a stale one after a rotation, anything
+ * behind a proxy without `trustProxy`) used up the address's failures. Failures are counted per address;
+ * one past the limit gets 429 instead of 401. What keeps a brute force cheap: the checks themselves are
+ * cheap (a constant-time digest compare; a JWT from the cache, or one RS256 verification with keys
+ * refetched at most every cooldown), except scrypt for secrets stored as hashes — a candidate that
+ * already failed is not hashed again, and an address the throttle refuses gets one new hash per second
+ * (hash-allowance.ts). The trade-off: a valid hashed secret from a refused address can see 429 while a
+ * brute force from that same address takes each second's hash first.
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
@@ -35,22 +44,18 @@ export function authenticateApp(apps: ReadonlyMap<string, AuthenticatedApp>, sec
   if (apps.size === 0) throw new Error('authenticateApp needs at least one app');
   return async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const blocked = security.failures.blockedFor(address);
-    if (blocked > 0) {
-      log.warn({ reqId: req.id, ip: address, retryAfter: blocked }, 'authentication throttled: too many failures from this address');
-      next(tooManyRequests('Too many requests', blocked));
-      return;
-    }
     const name = req.params.app;
     const app = typeof name === 'string' ? apps.get(name) : undefined;
     const credentials = app ? security.credentials.get(app.name) : undefined;
     const presented = presentedToken(req.get('authorization'));
+    // Asked only right before a scrypt hash would run: the throttle costs nothing on the usual path.
+    const mayHash = async (): Promise<boolean> => (await security.failures.blockedFor(address)) === 0 || security.hashAllowance.take(address);
 
     let verdict: Verdict;
     if ('reason' in presented) verdict = { ok: false, reason: presented.reason };
     else if (!app) verdict = { ok: false, reason: 'unknown app' };
     else if (!credentials) verdict = { ok: false, reason: 'the app has no credentials (removed by a configuration reload)' };
-    else verdict = await credentials.check(presented.token);
+    else verdict = await credentials.check(presented.token, mayHash);
 
     if (verdict.ok) {
       req.appName = app!.name;
@@ -66,7 +71,12 @@ export function authenticateApp(apps: ReadonlyMap<string, AuthenticatedApp>, sec
       next(serviceUnavailable('Service temporarily unavailable', verdict.retryAfterSeconds));
       return;
     }
-    security.failures.recordFailure(address);
+    const blocked = await security.failures.failed(address);
+    if (blocked > 0) {
+      log.warn({ ...context, retryAfter: blocked }, 'authentication throttled: too many failures from this address');
+      next(tooManyRequests('Too many requests', blocked));
+      return;
+    }
     log.warn(context, 'authentication failed');
     next(unauthorized(security.realm, !('reason' in presented) || presented.tokenPresented));
   };

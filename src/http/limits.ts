@@ -6,7 +6,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { HttpLimitsConfig } from '../auth/config-schema.js';
-import type { AppRateLimiter } from '../auth/rate-limiter.js';
+import type { InboundRate } from '../budgets/index.js';
 import { tooManyRequests } from '../scim/errors.js';
 
 export function createHttpServer(handler: RequestListener, limits: HttpLimitsConfig): Server {
@@ -24,12 +24,12 @@ export function createHttpServer(handler: RequestListener, limits: HttpLimitsCon
   return server;
 }
 
-/** After authentication: one token from the app's bucket, or 429. */
-export function limitAppRate(limiter: AppRateLimiter) {
-  return function appRateLimit(req: Request, _res: Response, next: NextFunction): void {
+/** After authentication: one token from the app's bucket (possibly shared by every replica), or 429. */
+export function limitAppRate(limiter: InboundRate) {
+  return async function appRateLimit(req: Request, _res: Response, next: NextFunction): Promise<void> {
     const app = req.appName;
     if (app === undefined) throw new Error('limitAppRate must run after authentication');
-    const wait = limiter.take(app);
+    const wait = await limiter.take(app);
     next(wait > 0 ? tooManyRequests('Too many requests', wait) : undefined);
   };
 }

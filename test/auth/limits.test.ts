@@ -4,10 +4,15 @@
  */
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashSecret } from '../../src/auth/secret-hash.js';
 import { startGateway, type TestGateway } from '../support/gateway.js';
 import { rawRequest } from './client.js';
 
 const SECRET = 'limits-test-secret-0123456789abcdef';
+/** The `hashed` app's secret, configured only as a scrypt hash. */
+const HASHED = 'limits-test-hashed-secret-0123456789';
+/** What a client not yet told about a rotation keeps sending. */
+const REMOVED = 'the-removed-secret-0123456789abcdef';
 let gw: TestGateway;
 
 beforeAll(async () => {
@@ -24,6 +29,7 @@ beforeAll(async () => {
       'apps:',
       '  fast: { connector: store, auth: { secrets: [{ env: SCIM_BRIDGE_TOKEN }] } }',
       '  slow: { connector: store, auth: { secrets: [{ env: SCIM_BRIDGE_TOKEN }] } }',
+      `  hashed: { connector: store, auth: { secrets: [{ hash: "${await hashSecret(HASHED, { N: 1024, r: 8, p: 1 })}" }] } }`,
       '',
     ].join('\n'),
   });
@@ -36,12 +42,12 @@ const url = (app: string) => `${gw.origin}/apps/${app}/scim/v2/Users`;
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 describe('failed authentication is throttled per client address', () => {
-  it('after 3 failures from 127.0.0.2 it gets 429 + Retry-After (even with the right secret); 127.0.0.1 is unaffected', async () => {
+  it('after 3 failures from 127.0.0.2 its next failure gets 429 + Retry-After; 127.0.0.1 is unaffected', async () => {
     for (let i = 0; i < 3; i += 1) {
       const res = await rawRequest(url('fast'), { headers: bearer(`wrong-secret-attempt-${i}-xxxxxxxx`), localAddress: '127.0.0.2' });
       expect(res.status).toBe(401);
     }
-    const blocked = await rawRequest(url('fast'), { headers: bearer(SECRET), localAddress: '127.0.0.2' });
+    const blocked = await rawRequest(url('fast'), { headers: bearer('wrong-secret-attempt-3-xxxxxxxx'), localAddress: '127.0.0.2' });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(3600);
@@ -59,7 +65,30 @@ describe('failed authentication is throttled per client address', () => {
     for (let i = 0; i < 3; i += 1) {
       expect((await rawRequest(`${gw.origin}/apps/guess-${i}/scim/v2/Users`, { headers: bearer(SECRET), localAddress: '127.0.0.3' })).status).toBe(401);
     }
-    expect((await rawRequest(url('fast'), { headers: bearer(SECRET), localAddress: '127.0.0.3' })).status).toBe(429);
+    expect((await rawRequest(`${gw.origin}/apps/guess-3/scim/v2/Users`, { headers: bearer(SECRET), localAddress: '127.0.0.3' })).status).toBe(429);
+    expect((await rawRequest(`${gw.origin}/apps/guess-4/scim/v2/Users`, { localAddress: '127.0.0.3' })).status).toBe(429);
+  });
+});
+
+describe('a valid credential is never refused by the failed-login throttle (lockout after a rotation)', () => {
+  // Every client behind a proxy without trustProxy shares one address: here, 127.0.0.8 and 127.0.0.9.
+  it('a stale client sending the removed secret cannot lock out the new one from the same address', async () => {
+    const answers = [];
+    for (let i = 0; i < 6; i += 1) answers.push((await rawRequest(url('fast'), { headers: bearer(REMOVED), localAddress: '127.0.0.8' })).status);
+    expect(answers).toEqual([401, 401, 401, 429, 429, 429]);
+    expect((await rawRequest(url('fast'), { headers: bearer(SECRET), localAddress: '127.0.0.8' })).status).toBe(200);
+    const stale = await rawRequest(url('fast'), { headers: bearer(REMOVED), localAddress: '127.0.0.8' });
+    expect(stale.status).toBe(429);
+    expect(Number(stale.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('the same for a secret stored as a scrypt hash that this gateway has not verified yet', async () => {
+    const answers = [];
+    for (let i = 0; i < 5; i += 1) answers.push((await rawRequest(url('hashed'), { headers: bearer(REMOVED), localAddress: '127.0.0.9' })).status);
+    expect(answers).toEqual([401, 401, 401, 429, 429]);
+    expect((await rawRequest(url('hashed'), { headers: bearer(HASHED), localAddress: '127.0.0.9' })).status).toBe(200);
+    expect((await rawRequest(url('hashed'), { headers: bearer(HASHED), localAddress: '127.0.0.9' })).status).toBe(200);
+    expect((await rawRequest(url('hashed'), { headers: bearer(REMOVED), localAddress: '127.0.0.9' })).status).toBe(429);
   });
 });
 

@@ -150,6 +150,27 @@ describe('stored scrypt hashes', () => {
     expect(await verifySecretHash('same-secret-012345678', parseSecretHash(a))).toBe(false);
   });
 
+  it('a candidate is hashed only when mayHash allows, and only once whichever way it went', async () => {
+    const hashed = 'a-hashed-secret-0123456789abcd';
+    const digested = 'a-digested-secret-0123456789ab';
+    const verifier = new SecretVerifier({ digests: [createHash('sha256').update(digested).digest()], hashes: [parseSecretHash(await hashSecret(hashed, CHEAP))] });
+    const asked: string[] = [];
+    const allow = (answer: boolean, who: string) => async () => {
+      asked.push(who);
+      return answer;
+    };
+    // A digest match, and a hash the gateway is not allowed to run: neither asks / both refuse without hashing.
+    expect(await verifier.verify(digested, allow(false, 'digested'))).toBe(true);
+    expect(await verifier.verify(hashed, allow(false, 'hashed refused'))).toBe(false);
+    // Allowed once: verified, then remembered (not asked again even when hashing would be refused).
+    expect(await verifier.verify(hashed, allow(true, 'hashed'))).toBe(true);
+    expect(await verifier.verify(hashed, allow(false, 'hashed again'))).toBe(true);
+    // A stale secret fails once, then fails from memory: a client repeating it never costs a hash again.
+    expect(await verifier.verify('the-removed-secret-0123456789ab', allow(true, 'stale'))).toBe(false);
+    expect(await verifier.verify('the-removed-secret-0123456789ab', allow(true, 'stale again'))).toBe(false);
+    expect(asked).toEqual(['hashed refused', 'hashed', 'stale']);
+  });
+
   it.each(['scrypt$1000$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'scrypt$1024$99$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'pbkdf2$x', ''])(
     'refuses %j',
     (text) => {

@@ -12,6 +12,7 @@ import { closeServer, createGateway, type Gateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
 import { createHttpServer } from '../../src/http/limits.js';
 import { createLogger } from '../../src/http/logging.js';
+import type { Store } from '../../src/store/types.js';
 
 export const TEST_TOKEN = 'test-secret-token-0123456789abcdef';
 export const SCIM = 'application/scim+json';
@@ -44,6 +45,8 @@ export interface StartOptions {
   dataDir?: string;
   app?: string;
   logLevel?: string;
+  /** An open store to use instead of the configured one (it stays open when the gateway closes). */
+  store?: Store;
 }
 
 export async function startGateway(options: StartOptions = {}): Promise<TestGateway> {
@@ -63,7 +66,7 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
   const log = createLogger({ level: options.logLevel ?? 'debug', destination });
   const env = options.env ?? { SCIM_BRIDGE_TOKEN: TEST_TOKEN };
   const config = loadConfig(configPath, { dataDir, env });
-  const gateway = await createGateway(config, { env, log });
+  const gateway = await createGateway(config, { env, log, ...(options.store ? { store: options.store } : {}) });
   // The same server options as `npm start` (header size, timeouts), from the configuration.
   const server: Server = createHttpServer(gateway.handler, config.security.http);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));

@@ -4,6 +4,7 @@
  * rules in retry.ts. Errors leave as DownstreamError; bodies and credentials never reach a message.
  */
 import { setMaxListeners } from 'node:events';
+import type { NativeRateSource } from '../../budgets/index.js';
 import { createOutboundAuth, type AuthHeaders } from './auth.js';
 import { sleepUnlessAborted, systemClock, type Clock } from './clock.js';
 import { neverConnected, toDownstreamError, type AttemptFailure } from './failure.js';
@@ -31,6 +32,8 @@ export interface CreateNativeClientOptions extends NativeClientOptions {
   clock?: Clock;
   /** Jitter source in [0, 1); Math.random by default. */
   random?: () => number;
+  /** The app's native rate budget (src/budgets/: shared by replicas or not); one of the client's own by default. */
+  nativeRate?: NativeRateSource;
 }
 
 const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
@@ -50,7 +53,7 @@ export function createNativeClient(settings: ConnectionSettings, options: Create
   // Every waiting sleep and token grant listens to it: as many listeners as concurrent callers, by design.
   setMaxListeners(0, lifecycle.signal);
   const auth = createOutboundAuth(settings.auth, { clock, signal: lifecycle.signal, timeoutMs: settings.timeoutMs });
-  const budget = createRateBudget(settings.rateLimit, clock, lifecycle.signal);
+  const budget = createRateBudget(settings.rateLimit, clock, lifecycle.signal, options.nativeRate);
   const redact = createRedactor(() => auth.secrets());
   const transport = createTransport(settings.rateLimit.concurrency);
 

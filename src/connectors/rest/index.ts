@@ -1,5 +1,6 @@
 /** The `rest` connector: a compiled plugin run against one app's native API. */
 import type { Logger } from 'pino';
+import type { NativeRateSource } from '../../budgets/index.js';
 import type { CompiledPlugin, Downstream } from '../../plugins/types.js';
 import { createNativeClient, type NativeCallEvent } from '../http/index.js';
 import type { Connector } from '../types.js';
@@ -14,6 +15,8 @@ export interface CreateRestConnectorOptions {
   onCall?: (event: NativeCallEvent) => void;
   /** The clock behind `{today}` / `{now}` in templates and rules (tests). */
   now?: () => Date;
+  /** The app's native rate budget (src/budgets/); the client's own when absent. */
+  nativeRate?: NativeRateSource;
 }
 
 /** A connector for one app: the plugin, the app's base URL and credentials, and its own native client. */
@@ -26,6 +29,7 @@ export function createRestConnector(
   const client = createNativeClient(plugin.connection(downstream), {
     log,
     ...(options.onCall ? { onCall: options.onCall } : {}),
+    ...(options.nativeRate ? { nativeRate: options.nativeRate } : {}),
   });
   return new RestConnector(plugin, client, downstream.baseUrl, { log, ...(options.now ? { now: options.now } : {}) });
 }

@@ -1,57 +1,10 @@
-/** The per-app budget: never more starts per window than allowed, never more in flight, first come first served. */
+/** The per-app budget: never more starts per window than allowed, never more in flight, first come first served (the start window itself: test/budgets/). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNativeClient } from '../../../src/connectors/http/client.js';
-import { RequestRate, Semaphore } from '../../../src/connectors/http/rate-limit.js';
+import { Semaphore } from '../../../src/connectors/http/rate-limit.js';
 import { captureLog, FakeClock, json, settingsFor, startServer, tick, until, type TestServer } from './support.js';
 
-/** Lets every settled promise chain run (no I/O involved in the unit tests). */
-const drain = async (): Promise<void> => {
-  for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
-};
-
-/** The most starts that fall in any half-open window [t, t + windowMs). */
-function busiestWindow(starts: number[], windowMs: number): number {
-  return Math.max(0, ...starts.map((t) => starts.filter((s) => s >= t && s < t + windowMs).length));
-}
-
-describe('RequestRate (unit, fake clock)', () => {
-  const rows = [
-    { rps: 5, burst: 5, n: 23 },
-    { rps: 10, burst: 2, n: 17 },
-    { rps: 1, burst: 1, n: 4 },
-    { rps: 3, burst: 3, n: 10 },
-  ];
-  it.each(rows)('rps $rps, burst $burst: $n takers, FIFO, no window over budget', async ({ rps, burst, n }) => {
-    const clock = new FakeClock();
-    const rate = new RequestRate(rps, burst, clock, new AbortController().signal);
-    const grants: { who: number; at: number }[] = [];
-    const all = Promise.all(Array.from({ length: n }, (_, who) => rate.take().then(() => grants.push({ who, at: clock.now() }))));
-    for (;;) {
-      await drain();
-      if (grants.length === n) break;
-      clock.advanceToNext();
-    }
-    await all;
-    const starts = grants.map((g) => g.at);
-    expect(grants.map((g) => g.who)).toEqual(Array.from({ length: n }, (_, i) => i));
-    expect(busiestWindow(starts, 1000)).toBeLessThanOrEqual(Math.max(rps, burst));
-    expect(busiestWindow(starts, (burst * 1000) / rps)).toBe(burst);
-    // Sustained rate: the last start is no earlier than the budget demands, and no later either.
-    expect(starts.at(-1)).toBe(Math.floor((n - 1) / burst) * ((burst * 1000) / rps));
-  });
-
-  it('close rejects the waiters', async () => {
-    const clock = new FakeClock();
-    const lifecycle = new AbortController();
-    const rate = new RequestRate(1, 1, clock, lifecycle.signal);
-    await rate.take();
-    const waiting = rate.take();
-    lifecycle.abort();
-    rate.close(new Error('closed'));
-    await expect(waiting).rejects.toThrow('closed');
-    await expect(rate.take()).rejects.toThrow('closed');
-  });
-});
+import { busiestWindow, drain } from '../../budgets/support.js';
 
 describe('Semaphore (unit)', () => {
   it('hands released slots to waiters in arrival order, never more than the limit', async () => {

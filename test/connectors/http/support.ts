@@ -108,17 +108,25 @@ export class FakeClock implements Clock {
 }
 
 export interface LogLine {
-  level: 'warn' | 'debug';
+  level: 'warn' | 'info' | 'debug';
   obj: object;
   msg: string;
 }
 
-export function captureLog(): { lines: LogLine[]; log: { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void } } {
+export interface CapturingLog {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+/** A log that records every line (the native client's and the budgets' log calls). */
+export function captureLog(): { lines: LogLine[]; log: CapturingLog } {
   const lines: LogLine[] = [];
   return {
     lines,
     log: {
       warn: (obj, msg) => lines.push({ level: 'warn', obj, msg }),
+      info: (obj, msg) => lines.push({ level: 'info', obj, msg }),
       debug: (obj, msg) => lines.push({ level: 'debug', obj, msg }),
     },
   };
