@@ -3,17 +3,17 @@
  * database (trust auth). Each test file works in a schema of its own, `t_<random>`, dropped afterwards,
  * so parallel runs and reruns never collide.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createBudgets, type Budgets, type BudgetSettings } from '../../src/budgets/index.js';
 import type { PostgresBudgetsOptions } from '../../src/budgets/postgres/index.js';
 import { captureLog } from '../connectors/http/support.js';
+import { newSchemaName, testDatabaseUrl } from '../support/postgres.js';
 
-export const DATABASE_URL = process.env.SCIM_BRIDGE_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const DATABASE_URL = testDatabaseUrl();
 
-export const randomSchema = (): string => `t_${randomBytes(6).toString('hex')}`;
+export const randomSchema = newSchemaName;
 
 /** Runs one statement on a connection of its own (not the budgets' pool). */
 export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
