@@ -30,6 +30,7 @@ import {
 import { audited, type AuditedOutcome, type AuditFor } from './audit.js';
 import { renderResource, resourceBody } from './render.js';
 import { sortResources } from './sort.js';
+import { assertStorable } from './storable.js';
 import { batchedNativeIds } from './native-ids.js';
 import { RETRY_AFTER_SECONDS, RetryableConflict, storeCall } from './store-errors.js';
 
@@ -377,7 +378,9 @@ export class ResourceService {
     return this.splitMembers(type, canonicalizeResource(normalized, this.ctx(type)));
   }
 
+  /** Every write's canonical resource passes here: refused if a store could not hold it, then split. */
   private splitMembers(type: ResourceTypeName, canonical: JsonObject): { data: JsonObject; members?: MemberRecord[] } {
+    assertStorable(canonical);
     if (type !== 'Group') return { data: canonical };
     const { members, ...data } = canonical;
     const list: MemberRecord[] = [];

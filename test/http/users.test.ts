@@ -117,6 +117,9 @@ describe('bad input never yields a 500 and never writes', () => {
     { name: 'emails not a list', body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'u4@x', emails: 'a@b' }), status: 400, scimType: 'invalidValue' },
     { name: 'active a number', body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'u5@x', active: 3 }), status: 400, scimType: 'invalidValue' },
     { name: 'a text/plain body', body: 'userName=x', contentType: 'text/plain', status: 415 },
+    { name: 'U+0000 in a value', body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'u7@x', title: 'a\u0000b' }), status: 400, scimType: 'invalidValue' },
+    { name: 'U+0000 in userName', body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'u8\u0000@x' }), status: 400, scimType: 'invalidValue' },
+    { name: 'a userName longer than an index entry', body: JSON.stringify({ schemas: [USER_SCHEMA], userName: `${'é'.repeat(600)}@x` }), status: 400, scimType: 'invalidValue' },
     { name: 'a __proto__ key', body: '{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"u6@x","__proto__":{"admin":true}}', status: 400, scimType: 'invalidSyntax' },
   ];
   it.each(cases)('$name → $status $scimType', async ({ body, contentType, status, scimType }) => {
