@@ -76,8 +76,11 @@ async function deploy(options: { count: number; app: string; configYaml: string;
   };
 }
 
-/** Short leases, so a claim held by the replica that is killed lapses within the test. */
-const storeYaml = (schema: string) => `store: { kind: postgres, schema: ${schema} }\nwrites: { claimLeaseSeconds: 2, claimWaitMs: 3000 }\n`;
+/**
+ * Leases short enough that a claim held by the replica that is killed lapses within the test, long enough
+ * that no live write (a native search and create on a loaded machine) outlasts its own.
+ */
+const storeYaml = (schema: string) => `store: { kind: postgres, schema: ${schema} }\nwrites: { claimLeaseSeconds: 8, claimWaitMs: 3000 }\n`;
 
 describe('three replicas on one PostgreSQL (15five plugin)', () => {
   let schema: TestSchema;
@@ -126,7 +129,7 @@ describe('three replicas on one PostgreSQL (15five plugin)', () => {
     const outcomes: number[] = [];
     /** Like Entra across cycles: retries what failed, on whichever replica the balancer picks. */
     async function untilOk(send: () => Promise<Response>, ok: number[]) {
-      for (let attempt = 1; attempt <= 60; attempt += 1) {
+      for (let attempt = 1; attempt <= 120; attempt += 1) {
         let res;
         try {
           res = await read(await send());
@@ -148,7 +151,7 @@ describe('three replicas on one PostgreSQL (15five plugin)', () => {
       const userName = `r${i}@acme.example`;
       const filter = `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
       let id: string | undefined;
-      for (let attempt = 1; attempt <= 60 && !id; attempt += 1) {
+      for (let attempt = 1; attempt <= 120 && !id; attempt += 1) {
         const found = await untilOk(() => deployment.call(filter), [200]);
         if (found.body.totalResults === 1) {
           id = found.body.Resources[0].id;
