@@ -1,6 +1,6 @@
 /**
  * The store's connections: one pg Pool, and the two ways the store uses it — statements outside a
- * transaction (`read`) and one transaction (`transaction`). Both hand back every client they take, and a
+ * transaction (`idempotent`) and one transaction (`transaction`). Both hand back every client they take, and a
  * client whose connection broke is released with the error, so the pool drops it and opens a new one
  * when the server is back: nothing needs restarting.
  *
@@ -90,8 +90,12 @@ export class Database {
     this.#pool.on('error', () => {});
   }
 
-  /** Statements outside a transaction, each its own snapshot. */
-  read<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
+  /**
+   * Statements outside a transaction, each its own snapshot and (for a write) its own commit. `fn` must
+   * be safe to run twice — reads, or writes that change nothing the second time — since it runs again
+   * on a fresh connection when the pooled one turns out dead, and a lost answer may hide a commit.
+   */
+  idempotent<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
     return this.#run(fn, undefined);
   }
 

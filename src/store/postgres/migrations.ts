@@ -17,7 +17,7 @@
 
 import pg from 'pg';
 import { clientConfig, quoteIdentifier, type DatabaseOptions } from './database.js';
-import { unavailable } from './errors.js';
+import { isTransient, unavailable } from './errors.js';
 
 interface Migration {
   version: number;
@@ -127,6 +127,8 @@ export async function runMigrations(options: DatabaseOptions): Promise<void> {
       await client.query('ROLLBACK').catch(() => {});
       throw error;
     }
+  } catch (error) {
+    throw isTransient(error) ? unavailable('cannot migrate now', error) : error;
   } finally {
     await client.end().catch(() => {});
   }

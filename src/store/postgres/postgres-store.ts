@@ -84,7 +84,7 @@ export class PostgresStore implements Store {
     this.#assertOpen();
     let version: number | null | undefined;
     try {
-      version = (await this.#db.read((db) => run(db, SQL.schemaVersion, [])))[0]?.version;
+      version = (await this.#db.idempotent((db) => run(db, SQL.schemaVersion, [])))[0]?.version;
     } catch (error) {
       throw error instanceof StoreError ? error : unavailable('cannot read its schema', error);
     }
@@ -104,7 +104,7 @@ export class PostgresStore implements Store {
   async get(app: string, type: ResourceTypeName, id: string, options: { withMembers?: boolean } = {}): Promise<ResourceRecord | null> {
     const db = await this.#ready();
     if (hasNul(id)) return null;
-    return db.read((q) => getOne(q, app, type, id, options.withMembers === true));
+    return db.idempotent((q) => getOne(q, app, type, id, options.withMembers === true));
   }
 
   async replace(app: string, type: ResourceTypeName, id: string, input: WriteInput, options: WriteOptions = {}): Promise<ResourceRecord> {
@@ -137,7 +137,7 @@ export class PostgresStore implements Store {
 
   async release(claim: Claim): Promise<void> {
     const db = await this.#ready();
-    await db.read((q) => run(q, SQL.takeClaim, [claim.app, claim.token]));
+    await db.idempotent((q) => run(q, SQL.takeClaim, [claim.app, claim.token]));
   }
 
   async nativeIdsOf(app: string, type: ResourceTypeName, ids: readonly string[]): Promise<Map<string, string>> {
@@ -145,14 +145,14 @@ export class PostgresStore implements Store {
     const found = new Map<string, string>();
     const asked = ids.filter((id) => !hasNul(id));
     if (asked.length === 0) return found;
-    for (const row of await db.read((q) => run(q, SQL.nativeIdsOf, [app, type, asked]))) found.set(row.id, row.native_id);
+    for (const row of await db.idempotent((q) => run(q, SQL.nativeIdsOf, [app, type, asked]))) found.set(row.id, row.native_id);
     return found;
   }
 
   async findByNativeId(app: string, type: ResourceTypeName, nativeId: string): Promise<ResourceRecord | null> {
     const db = await this.#ready();
     if (hasNul(nativeId)) return null;
-    const [row] = await db.read((q) => run(q, SQL.byNativeId, [app, type, nativeId]));
+    const [row] = await db.idempotent((q) => run(q, SQL.byNativeId, [app, type, nativeId]));
     return row ? toResourceRecord(row) : null;
   }
 
@@ -165,7 +165,7 @@ export class PostgresStore implements Store {
     const condition = query.condition;
     if (isUniqueLookup(type, condition) && !hasNul(condition.value)) {
       // `userName eq` / `id eq` (Entra's every lookup): one row at most, so no ORDER BY, LIMIT or COUNT.
-      const record = await db.read((q) =>
+      const record = await db.idempotent((q) =>
         condition.field === 'id' ? getOne(q, app, type, condition.value, withMembers) : byUserName(q, app, condition.value),
       );
       return { total: record ? 1 : 0, records: record && offset === 0 && query.limit !== 0 ? [record] : [] };
@@ -181,7 +181,7 @@ export class PostgresStore implements Store {
     // A first page that is not full holds every match: no COUNT needed (the common filtered case).
     const complete = (records: ResourceRecord[]) => offset === 0 && (query.limit === undefined || records.length < query.limit);
     if (query.limit !== 0) {
-      const records = await db.read(page);
+      const records = await db.idempotent(page);
       if (complete(records)) return { total: records.length, records };
     }
     return db.transaction(async (tx) => {
@@ -197,7 +197,7 @@ export class PostgresStore implements Store {
     const result = new Map<string, { value: string; display: string }[]>(memberIds.map((id) => [id, []]));
     const asked = [...result.keys()].filter((id) => !hasNul(id));
     if (asked.length === 0) return result;
-    for (const row of await db.read((q) => run(q, SQL.groupsOf, [app, asked]))) {
+    for (const row of await db.idempotent((q) => run(q, SQL.groupsOf, [app, asked]))) {
       result.get(row.member_id)?.push({ value: row.group_id, display: row.display ?? '' });
     }
     return result;
@@ -205,13 +205,14 @@ export class PostgresStore implements Store {
 
   async appendAudit(entry: AuditEntry): Promise<void> {
     const db = await this.#ready();
-    await db.read((q) => appendAuditIn(q, entry));
+    // In a transaction: retried only when the connection was lost before its COMMIT (never twice in the trail).
+    await db.transaction((tx) => appendAuditIn(tx, entry));
   }
 
   async readAudit(app: string, limit: number): Promise<AuditRecord[]> {
     const db = await this.#ready();
     assertCount(limit, 'limit');
-    const rows = await db.read((q) => run(q, SQL.readAudit, [app, limit]));
+    const rows = await db.idempotent((q) => run(q, SQL.readAudit, [app, limit]));
     return rows.map((row) => toAuditRecord({ ...row, seq: Number(row.seq) }));
   }
 
@@ -237,7 +238,7 @@ export class PostgresStore implements Store {
   }
 
   async #checkSchema(): Promise<void> {
-    const version = await this.#db.read((q) => run(q, SQL.schemaVersion, [])).then(
+    const version = await this.#db.idempotent((q) => run(q, SQL.schemaVersion, [])).then(
       (rows) => rows[0]?.version ?? 0,
       (error: unknown) => {
         // No schema_migrations table yet: nothing was ever migrated here.

@@ -1,6 +1,7 @@
 /**
  * The fixed statements of the PostgreSQL store, as named (server-side prepared) statements: each
- * connection parses and plans one the first time it runs it, then only binds values. Lists of ids travel
+ * connection parses and plans one the first time it runs it, then only binds values. They name their
+ * columns (no `SELECT *`): a prepared statement whose result shape changes under it fails. Lists of ids travel
  * as one array parameter (`= ANY($n)`, `unnest`), so a lookup over any number of ids is one statement.
  */
 
@@ -137,7 +138,8 @@ export const SQL = {
   /** seq is bigint, which pg hands over as a string. */
   readAudit: named<[string, number], Omit<AuditRow, 'seq'> & { seq: string }>(
     'read_audit',
-    'SELECT * FROM audit WHERE app = $1 ORDER BY seq DESC LIMIT $2',
+    `SELECT seq, at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms
+     FROM audit WHERE app = $1 ORDER BY seq DESC LIMIT $2`,
   ),
   /** Lapsed claims holding any of the keys go whole: every row of their token. */
   takeOverLapsedClaims: named<[string, readonly string[]], never>(

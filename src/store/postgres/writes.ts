@@ -8,7 +8,7 @@
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
 import { indexedColumns, type IndexedColumns } from '../indexed-fields.js';
 import { toResourceRecord } from '../records.js';
-import { StoreError, type AuditEntry, type MemberRecord, type ResourceRecord, type WriteOptions } from '../types.js';
+import { StoreError, type AuditEntry, type JsonObject, type MemberRecord, type ResourceRecord, type WriteOptions } from '../types.js';
 import { takeClaim } from './claims.js';
 import type { Queryable } from './database.js';
 import { insertMembers } from './memberships.js';
@@ -16,7 +16,7 @@ import { run, SQL } from './statements.js';
 
 /** What the store writes: the data as given and as serialized, the members already normalized. */
 export interface WriteParts {
-  data: Record<string, unknown>;
+  data: JsonObject;
   serialized: string;
   nativeId: string | null;
   members: MemberRecord[] | undefined;
@@ -108,7 +108,7 @@ export async function appendAuditIn(db: Queryable, entry: AuditEntry): Promise<v
 }
 
 /** The indexed columns of `data`, refused when PostgreSQL cannot store them (see hasNul). */
-function storableColumns(type: ResourceTypeName, data: Record<string, unknown>): IndexedColumns {
+function storableColumns(type: ResourceTypeName, data: JsonObject): IndexedColumns {
   const columns = indexedColumns(type, data);
   for (const [name, value] of Object.entries(columns)) {
     if (value !== null && hasNul(value)) throw new TypeError(`the PostgreSQL store cannot keep U+0000 in ${name}`);
