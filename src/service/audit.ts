@@ -48,9 +48,12 @@ export async function audited<T>(
     throw scim;
   } finally {
     if (entry) {
-      await store.appendAudit(entry).catch((error: unknown) => {
+      const append = store.appendAudit(entry).catch((error: unknown) => {
         log.error({ err: error, app: base.app, action: base.action }, 'audit append failed');
       });
+      // A 503 (the database or the native API cannot answer now) goes out at once: its audit row waits for
+      // the database on its own rather than holding the answer the client should retry.
+      if (entry.status !== 503) await append;
     }
   }
 }
