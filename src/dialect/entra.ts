@@ -10,10 +10,15 @@ import { findKey, getOwn, isObject, setOwn, type JsonObject } from '../scim/patc
 import { parsePatchMessage } from '../scim/patch/operation.js';
 import { findSubAttribute, type ResolvedAttribute } from '../scim/schemas/registry.js';
 import type { AttributeDefinition } from '../scim/schemas/types.js';
+import { VALUE_LIMITS } from '../scim/validate/attribute-value.js';
 import type { Dialect, DialectContext, PatchOperation } from './types.js';
 
-/** Expanding member lists multiplies operations; this bounds the work one request can ask for. */
-export const MAX_NORMALIZED_OPERATIONS = 10_000;
+/**
+ * Expanding member lists multiplies operations. The engine applies a run of removals by id in one pass,
+ * and the door bounds the members one request carries (server.maxMembersPerRequest); this net for other
+ * callers is the longest list an attribute may hold.
+ */
+export const MAX_NORMALIZED_OPERATIONS = VALUE_LIMITS.maxArrayLength;
 
 export const entraDialect: Dialect = {
   name: 'entra',
