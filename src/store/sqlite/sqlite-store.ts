@@ -28,7 +28,7 @@ import {
 } from '../types.js';
 import { compileCondition, compileOrder } from './condition-sql.js';
 import { indexedColumns, type IndexedColumns } from './indexed-fields.js';
-import { insertMembers, loadMembers, normalizeMembers } from './memberships.js';
+import { insertMembers, loadMembers, normalizeMembers, replaceMembers } from './memberships.js';
 import { runMigrations, schemaVersion, SCHEMA_VERSION } from './migrations.js';
 import { QueryCache } from './query-cache.js';
 import {
@@ -118,8 +118,7 @@ export class SqliteStore implements Store {
       const record = toResourceRecord({ id, type, version: 1, created: now, last_modified: now, data, native_id });
       if (options.audit) appendAuditRow(s, { ...options.audit, resourceId: id });
       if (members !== undefined) {
-        insertMembers(s, app, id, members);
-        record.members = loadMembers(s, app, [id]).get(id) ?? [];
+        record.members = insertMembers(s, app, id, members);
       } else if (type === 'Group') {
         record.members = [];
       }
@@ -169,11 +168,7 @@ export class SqliteStore implements Store {
       );
       const record = toResourceRecord({ ...row, version: row.version + 1, last_modified: now, data, native_id: native_id ?? row.native_id });
       if (options.audit) appendAuditRow(s, options.audit);
-      if (members !== undefined) {
-        s.deleteMembersOf.run(app, id);
-        insertMembers(s, app, id, members);
-        record.members = loadMembers(s, app, [id]).get(id) ?? [];
-      }
+      if (members !== undefined) record.members = replaceMembers(s, app, id, members);
       return record;
     });
   }
