@@ -75,6 +75,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       bodyLimitBytes: config.server.bodyLimitBytes,
       security: inbound.security,
       limits: { defaultCount: config.server.defaultCount, maxResults: config.server.maxResults },
+      maxMembersPerRequest: config.server.maxMembersPerRequest,
     },
     log,
   );

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { appAuthSchema, securitySchema } from '../auth/config-schema.js';
+import { VALUE_LIMITS } from '../scim/validate/attribute-value.js';
 
 const appName = z
   .string()
@@ -68,8 +69,13 @@ export const gatewaySchema = z.strictObject({
       maxResults: z.number().int().min(1).max(10_000).default(1000),
       /** Page size when the client gives no `count`. */
       defaultCount: z.number().int().min(1).max(10_000).default(100),
+      /**
+       * Group members one request may carry (a POST/PUT list, or the members a PATCH adds, removes or
+       * replaces); more gets 400 invalidValue. At most the longest list an attribute may hold.
+       */
+      maxMembersPerRequest: z.number().int().min(1).max(VALUE_LIMITS.maxArrayLength).default(10_000),
     })
-    .default({ bodyLimitBytes: 1024 * 1024, maxResults: 1000, defaultCount: 100 }),
+    .prefault({}),
   /** Abuse limits and HTTP server limits (src/auth/config-schema.ts). */
   security: securitySchema,
   store: z
