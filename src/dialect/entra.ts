@@ -145,11 +145,14 @@ function normalizeManagerOperation(op: PatchOperation, path: string): PatchOpera
 
 /** {value: id} for every way Entra writes a manager; undefined for the ways it clears one. */
 function managerValue(raw: unknown): JsonObject | undefined {
-  if (Array.isArray(raw)) {
-    if (raw.length > 1) throw invalidValue('manager takes a single value');
-    return raw.length === 0 ? undefined : managerValue(raw[0]);
+  // A list of one, unwrapped in a loop: a list nested 10,000 deep must not cost 10,000 stack frames.
+  let single = raw;
+  while (Array.isArray(single)) {
+    if (single.length > 1) throw invalidValue('manager takes a single value');
+    if (single.length === 0) return undefined;
+    single = single[0];
   }
-  const id = isObject(raw) ? getOwn(raw, findKey(raw, 'value') ?? 'value') : raw;
+  const id = isObject(single) ? getOwn(single, findKey(single, 'value') ?? 'value') : single;
   if (id === undefined || id === null || id === '') return undefined;
   const out: JsonObject = {};
   setOwn(out, 'value', id);

@@ -4,11 +4,10 @@
  * own properties, so a hostile body cannot reach `Object.prototype`.
  */
 import { invalidValue } from '../errors.js';
+import { MAX_JSON_DEPTH } from '../json-depth.js';
 
 export type JsonObject = { [key: string]: unknown };
 
-/** SCIM values nest three levels at most (extension → manager → value); anything deeper is hostile. */
-export const MAX_JSON_DEPTH = 32;
 
 export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
