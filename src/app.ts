@@ -73,6 +73,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     {
       publicUrl: config.server.publicUrl,
       bodyLimitBytes: config.server.bodyLimitBytes,
+      maxJsonDepth: config.server.maxJsonDepth,
       security: inbound.security,
       limits: { defaultCount: config.server.defaultCount, maxResults: config.server.maxResults },
       maxMembersPerRequest: config.server.maxMembersPerRequest,

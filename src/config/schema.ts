@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { appAuthSchema, securitySchema } from '../auth/config-schema.js';
+import { MAX_JSON_DEPTH } from '../scim/json-depth.js';
 import { VALUE_LIMITS } from '../scim/validate/attribute-value.js';
 
 const appName = z
@@ -74,6 +75,8 @@ export const gatewaySchema = z.strictObject({
        * replaces); more gets 400 invalidValue. At most the longest list an attribute may hold.
        */
       maxMembersPerRequest: z.number().int().min(1).max(VALUE_LIMITS.maxArrayLength).default(10_000),
+      /** Levels of arrays and objects a request body may nest; deeper gets 400 invalidSyntax at the door. */
+      maxJsonDepth: z.number().int().min(4).max(MAX_JSON_DEPTH).default(32),
     })
     .prefault({}),
   /** Abuse limits and HTTP server limits (src/auth/config-schema.ts). */
