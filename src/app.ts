@@ -77,6 +77,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       security: inbound.security,
       limits: { defaultCount: config.server.defaultCount, maxResults: config.server.maxResults },
       maxMembersPerRequest: config.server.maxMembersPerRequest,
+      scan: { maxCandidates: config.server.maxScanCandidates },
     },
     log,
   );

@@ -75,6 +75,11 @@ export const gatewaySchema = z.strictObject({
        * replaces); more gets 400 invalidValue. At most the longest list an attribute may hold.
        */
       maxMembersPerRequest: z.number().int().min(1).max(VALUE_LIMITS.maxArrayLength).default(10_000),
+      /**
+       * Resources a list may examine in memory, for a filter or sortBy the store cannot answer with an index;
+       * more gets 400 tooMany. Entra's own queries narrow to one (they use indexed attributes).
+       */
+      maxScanCandidates: z.number().int().min(1).max(1_000_000).default(10_000),
       /** Levels of arrays and objects a request body may nest; deeper gets 400 invalidSyntax at the door. */
       maxJsonDepth: z.number().int().min(4).max(MAX_JSON_DEPTH).default(32),
     })

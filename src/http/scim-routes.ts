@@ -12,6 +12,7 @@ import { parseListParams, parseSearchRequest, type ListLimits } from '../scim/li
 import { parseAttributeList } from '../scim/projection.js';
 import type { ResourceTypeName, SchemaRegistry } from '../scim/schemas/registry.js';
 import type { RequestContext, ResourceService } from '../service/resources.js';
+import type { ScanLimits } from '../service/scan.js';
 import { sendScim } from './respond.js';
 
 export interface RoutedApp {
@@ -26,6 +27,8 @@ export interface RouteOptions {
   limits: ListLimits;
   /** Group members one request may carry (server.maxMembersPerRequest). */
   maxMembersPerRequest: number;
+  /** What a list may examine in memory (server.maxScanCandidates). */
+  scan: ScanLimits;
 }
 
 const SANE_HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
@@ -76,12 +79,12 @@ function resourceRoutes(router: Router, type: ResourceTypeName, options: RouteOp
 
   router.get(base, async (req, res) => {
     const params = parseListParams(req.query as Record<string, unknown>, options.limits);
-    sendScim(res, 200, await appOf(res).service.list(type, params, contextOf(req, res, options)));
+    sendScim(res, 200, await appOf(res).service.list(type, params, contextOf(req, res, options), options.scan));
   });
 
   router.post(`${base}/.search`, async (req, res) => {
     const params = parseSearchRequest(bodyOf(req), options.limits);
-    sendScim(res, 200, await appOf(res).service.list(type, params, contextOf(req, res, options)));
+    sendScim(res, 200, await appOf(res).service.list(type, params, contextOf(req, res, options), options.scan));
   });
 
   router.post(base, async (req, res) => {
