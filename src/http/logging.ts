@@ -42,6 +42,14 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/**
+ * Whether an answer with this status is a fault worth an error line: a 5xx, except 501, which the gateway
+ * gives on purpose (/Bulk is not implemented). A 4xx is the client's, logged at info and debug only.
+ */
+export function isFaultStatus(status: number): boolean {
+  return status >= 500 && status !== 501;
+}
+
 /** Gives each request an id (echoed in X-Request-Id) and logs one line when the response is done. */
 export function requestLogging(log: Logger) {
   return function logRequests(req: Request, res: Response, next: NextFunction): void {
@@ -59,7 +67,7 @@ export function requestLogging(log: Logger) {
         status: res.statusCode,
         durationMs: Math.round(durationMs * 1000) / 1000,
       };
-      if (res.statusCode >= 500) log.error(line, 'request');
+      if (isFaultStatus(res.statusCode)) log.error(line, 'request');
       else log.info(line, 'request');
     });
     next();

@@ -1,7 +1,8 @@
 /**
  * Every response leaves as application/scim+json, errors included (ENTRA.md #16). Errors from anywhere
  * in the chain are turned into SCIM error bodies here; a stray exception is a logged 500 that shows the
- * client nothing of its cause.
+ * client nothing of its cause. Answers given on purpose (4xx, /Bulk's 501) are logged at debug, without
+ * a stack: they are not faults.
  */
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import {
   payloadTooLarge,
   unsupportedMediaType,
 } from '../scim/errors.js';
+import { isFaultStatus } from './logging.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
@@ -57,7 +59,7 @@ export function errorHandler(log: Logger) {
     if (!scim) {
       log.error({ err: error, reqId: req.id, app: req.appName }, 'unhandled error');
       scim = internalError(error);
-    } else if (scim.status >= 500) {
+    } else if (isFaultStatus(scim.status)) {
       log.error({ err: scim.cause ?? scim, reqId: req.id, app: req.appName }, 'request failed');
     } else {
       log.debug({ reqId: req.id, status: scim.status, scimType: scim.scimType, detail: scim.message }, 'request refused');
