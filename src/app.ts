@@ -2,7 +2,6 @@
  * The composition root: configuration → store → per-app runtimes (schemas, dialect, service, secrets)
  * → express app. Everything else is a named module; nothing but this file wires them.
  */
-import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createInboundSecurity, type ReloadSummary } from './auth/inbound.js';
 import type { AppConfig, GatewayConfig } from './config/load.js';
@@ -109,19 +108,4 @@ function connectorOf(app: AppConfig, store: Store, log: Logger): Connector {
       .catch((error: unknown) => appLog.error({ err: error }, 'audit append failed'));
   };
   return createRestConnector(app.plugin, app.downstream, { log: appLog, onCall });
-}
-
-/** Stops accepting connections, lets requests in flight finish (up to `graceMs`), then closes. */
-export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      server.closeAllConnections();
-    }, graceMs);
-    timer.unref();
-    server.close(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }

@@ -82,6 +82,10 @@ export const gatewaySchema = z.strictObject({
       maxScanCandidates: z.number().int().min(1).max(1_000_000).default(10_000),
       /** Levels of arrays and objects a request body may nest; deeper gets 400 invalidSyntax at the door. */
       maxJsonDepth: z.number().int().min(4).max(MAX_JSON_DEPTH).default(32),
+      /** Open connections at most (keep-alive ones included); more are closed as they arrive. */
+      maxConnections: z.number().int().min(1).max(1_000_000).default(1000),
+      /** On SIGTERM, how long requests in flight may take to finish before their connections are closed. */
+      shutdownGraceSeconds: z.number().int().min(0).max(3600).default(10),
     })
     .prefault({}),
   /** Abuse limits and HTTP server limits (src/auth/config-schema.ts). */

@@ -21,12 +21,20 @@ export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 export function sendScim(res: Response, status: number, body?: unknown, headers: Record<string, string> = {}): void {
   res.status(status);
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+  // An answer sent before the body was read (401, 413, 415, 429): node would keep the socket to read the
+  // rest, so a client sending it slowly could hold it; the connection ends with the answer instead.
+  if (bodyUnread(res.req)) res.setHeader('Connection', 'close');
   if (body === undefined || status === 204 || status === 304) {
     res.end();
     return;
   }
   res.setHeader('Content-Type', SCIM_CONTENT_TYPE);
   res.end(JSON.stringify(body));
+}
+
+function bodyUnread(req: Request): boolean {
+  const announced = req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+  return announced && !req.complete;
 }
 
 /** Errors raised by express itself and body-parser, in SCIM terms. */
