@@ -51,6 +51,7 @@ export async function scanCandidates(store: Store, request: ScanRequest, limits:
       sort: { field: 'id', descending: false },
       limit: SCAN_CHUNK,
       withMembers: request.withMembers,
+      countAll: false,
     });
     const rendered = await request.render(chunk.records);
     chunk.records.forEach((record, i) => {

@@ -643,6 +643,24 @@ export function runStoreContract(
         expect(filtered.total).toBe(3);
         expect(ids(filtered.records)).toStrictEqual(['p5']);
       });
+
+      it('with countAll: false, pages by id answer the same records, total the length of each page', async () => {
+        const sort = { field: 'id', descending: false } as const;
+        const full = await order(sort);
+        const walked: string[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const condition: StoreCondition | undefined = after === undefined ? undefined : c.cmp('gt', 'id', after);
+          const page = await store.query(app, 'User', { ...(condition ? { condition } : {}), sort, limit: 3, countAll: false });
+          expect(page.total).toBe(page.records.length);
+          walked.push(...ids(page.records));
+          if (page.records.length < 3) break;
+          after = page.records.at(-1)!.id;
+        }
+        expect(walked).toStrictEqual(full);
+        const groups = await store.query(app, 'Group', { limit: 2, countAll: false, withMembers: true });
+        expect(groups.total).toBe(groups.records.length);
+      });
     });
 
     describe('withMembers and groupsOf', () => {

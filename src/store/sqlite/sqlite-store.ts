@@ -210,8 +210,10 @@ export class SqliteStore implements Store {
     );
     const offset = query.offset ?? 0;
     const fetchPage = () => (query.limit === 0 ? [] : page.all(...params, query.limit ?? -1, offset));
-    // A first page that is not full holds every match: no COUNT needed (the common `userName eq` case).
-    const complete = (rows: ResourceRow[]) => offset === 0 && (query.limit === undefined || rows.length < query.limit);
+    // A first page that is not full holds every match: no COUNT needed (the common `userName eq` case);
+    // nor when the caller counts nothing (countAll: false).
+    const complete = (rows: ResourceRow[]) =>
+      query.countAll === false || (offset === 0 && (query.limit === undefined || rows.length < query.limit));
     if (type === 'User') {
       // One statement needs no transaction; only when a COUNT must join it do both run in one snapshot.
       const rows = fetchPage();
