@@ -34,6 +34,7 @@ async function main(): Promise<void> {
       [`emails co (not indexed) over ${users}`, { filter: 'emails co "@example.com"', count: '10' }],
       [`sortBy name.familyName over ${users}`, { sortBy: 'name.familyName', count: '10' }],
       [`userName sw "user00" and title pr (${Math.min(999, users)} candidates)`, { filter: 'userName sw "user00" and title pr' }],
+      [`userName sw "user0" and title pr (${Math.min(9999, users)} candidates)`, { filter: 'userName sw "user0" and title pr' }],
     ];
     progress(`baseline: GET userName eq (median of ${runs * 3})`);
     const baseline: StallRow = {
