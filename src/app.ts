@@ -2,7 +2,6 @@
  * The composition root: configuration → store → per-app runtimes (schemas, dialect, service, secrets)
  * → express app. Everything else is a named module; nothing but this file wires them.
  */
-import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createInboundSecurity, type ReloadSummary } from './auth/inbound.js';
 import { createBudgets, type Budgets, type NativeRateSource } from './budgets/index.js';
@@ -78,9 +77,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     {
       publicUrl: config.server.publicUrl,
       bodyLimitBytes: config.server.bodyLimitBytes,
+      maxJsonDepth: config.server.maxJsonDepth,
       security: inbound.security,
       storeHealth: () => store.ping(),
       limits: { defaultCount: config.server.defaultCount, maxResults: config.server.maxResults },
+      maxMembersPerRequest: config.server.maxMembersPerRequest,
+      scan: { maxCandidates: config.server.maxScanCandidates },
     },
     log,
   );
@@ -117,19 +119,4 @@ function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger
   };
   const nativeRate: NativeRateSource = (limit, waiting) => budgets.nativeRate(app.name, limit, waiting);
   return createRestConnector(app.plugin, app.downstream, { log: appLog, onCall, nativeRate });
-}
-
-/** Stops accepting connections, lets requests in flight finish (up to `graceMs`), then closes. */
-export function closeServer(server: Server, graceMs = 10_000): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      server.closeAllConnections();
-    }, graceMs);
-    timer.unref();
-    server.close(() => {
-      clearTimeout(timer);
-      resolve();
-    });
-    server.closeIdleConnections();
-  });
 }

@@ -3,10 +3,10 @@
  * SCIM_BRIDGE_TOKEN[_<APP>], SCIM_BRIDGE_LOG_LEVEL), starts the gateway, stops it cleanly on SIGTERM/SIGINT.
  */
 import { resolve } from 'node:path';
-import { closeServer, createGateway } from './app.js';
+import { createGateway } from './app.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { SecretError } from './auth/secrets.js';
-import { createHttpServer } from './http/limits.js';
+import { closeServer, createHttpServer } from './http/connections.js';
 import { createLogger } from './http/logging.js';
 
 async function main(): Promise<void> {
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const config = loadConfig(configFile, { dataDir });
 
   const gateway = await createGateway(config, { env, log });
-  const server = createHttpServer(gateway.handler, config.security.http);
+  const server = createHttpServer(gateway.handler, config.security.http, { maxConnections: config.server.maxConnections }, log);
   await new Promise<void>((done, fail) => {
     server.once('error', fail);
     server.listen(port, () => done());
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    void closeServer(server)
+    void closeServer(server, config.server.shutdownGraceSeconds * 1000)
       .then(() => gateway.close())
       .then(() => process.exit(0));
   };

@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { appAuthSchema, securitySchema } from '../auth/config-schema.js';
+import { MAX_JSON_DEPTH } from '../scim/json-depth.js';
+import { VALUE_LIMITS } from '../scim/validate/attribute-value.js';
 
 const appName = z
   .string()
@@ -68,8 +70,24 @@ export const gatewaySchema = z.strictObject({
       maxResults: z.number().int().min(1).max(10_000).default(1000),
       /** Page size when the client gives no `count`. */
       defaultCount: z.number().int().min(1).max(10_000).default(100),
+      /**
+       * Group members one request may carry (a POST/PUT list, or the members a PATCH adds, removes or
+       * replaces); more gets 400 invalidValue. At most the longest list an attribute may hold.
+       */
+      maxMembersPerRequest: z.number().int().min(1).max(VALUE_LIMITS.maxArrayLength).default(10_000),
+      /**
+       * Resources a list may examine in memory, for a filter or sortBy the store cannot answer with an index;
+       * more gets 400 tooMany. Entra's own queries narrow to one (they use indexed attributes).
+       */
+      maxScanCandidates: z.number().int().min(1).max(1_000_000).default(10_000),
+      /** Levels of arrays and objects a request body may nest; deeper gets 400 invalidSyntax at the door. */
+      maxJsonDepth: z.number().int().min(4).max(MAX_JSON_DEPTH).default(32),
+      /** Open connections at most (keep-alive ones included); more are closed as they arrive. */
+      maxConnections: z.number().int().min(1).max(1_000_000).default(1000),
+      /** On SIGTERM, how long requests in flight may take to finish before their connections are closed. */
+      shutdownGraceSeconds: z.number().int().min(0).max(3600).default(10),
     })
-    .default({ bodyLimitBytes: 1024 * 1024, maxResults: 1000, defaultCount: 100 }),
+    .prefault({}),
   /** The write path shared by every replica (see Store.reserve). */
   writes: z
     .strictObject({

@@ -10,10 +10,15 @@ import { findKey, getOwn, isObject, setOwn, type JsonObject } from '../scim/patc
 import { parsePatchMessage } from '../scim/patch/operation.js';
 import { findSubAttribute, type ResolvedAttribute } from '../scim/schemas/registry.js';
 import type { AttributeDefinition } from '../scim/schemas/types.js';
+import { VALUE_LIMITS } from '../scim/validate/attribute-value.js';
 import type { Dialect, DialectContext, PatchOperation } from './types.js';
 
-/** Expanding member lists multiplies operations; this bounds the work one request can ask for. */
-export const MAX_NORMALIZED_OPERATIONS = 10_000;
+/**
+ * Expanding member lists multiplies operations. The engine applies a run of removals by id in one pass,
+ * and the door bounds the members one request carries (server.maxMembersPerRequest); this net for other
+ * callers is the longest list an attribute may hold.
+ */
+export const MAX_NORMALIZED_OPERATIONS = VALUE_LIMITS.maxArrayLength;
 
 export const entraDialect: Dialect = {
   name: 'entra',
@@ -140,11 +145,14 @@ function normalizeManagerOperation(op: PatchOperation, path: string): PatchOpera
 
 /** {value: id} for every way Entra writes a manager; undefined for the ways it clears one. */
 function managerValue(raw: unknown): JsonObject | undefined {
-  if (Array.isArray(raw)) {
-    if (raw.length > 1) throw invalidValue('manager takes a single value');
-    return raw.length === 0 ? undefined : managerValue(raw[0]);
+  // A list of one, unwrapped in a loop: a list nested 10,000 deep must not cost 10,000 stack frames.
+  let single = raw;
+  while (Array.isArray(single)) {
+    if (single.length > 1) throw invalidValue('manager takes a single value');
+    if (single.length === 0) return undefined;
+    single = single[0];
   }
-  const id = isObject(raw) ? getOwn(raw, findKey(raw, 'value') ?? 'value') : raw;
+  const id = isObject(single) ? getOwn(single, findKey(single, 'value') ?? 'value') : single;
   if (id === undefined || id === null || id === '') return undefined;
   const out: JsonObject = {};
   setOwn(out, 'value', id);

@@ -1,27 +1,22 @@
 /**
- * Abuse limits at the HTTP layer: the server's own limits (header size → 431, header and request
- * timeouts → 408, keep-alive), shared by `npm start` and the tests so both run what users run; the
- * per-app inbound rate limit (429 with Retry-After).
+ * Abuse limits at the HTTP layer, in front of the SCIM routes: the per-app inbound rate limit (429 with
+ * Retry-After) and the nesting depth of request bodies. The server's own limits (sizes, timeouts,
+ * connections) are set where it is made, in connections.ts.
  */
-import { createServer, type RequestListener, type Server } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
-import type { HttpLimitsConfig } from '../auth/config-schema.js';
 import type { InboundRate } from '../budgets/index.js';
-import { tooManyRequests } from '../scim/errors.js';
+import { invalidSyntax, tooManyRequests } from '../scim/errors.js';
+import { nestingDepthExceeds } from '../scim/json-depth.js';
 
-export function createHttpServer(handler: RequestListener, limits: HttpLimitsConfig): Server {
-  const server = createServer(
-    {
-      maxHeaderSize: limits.maxHeaderBytes,
-      headersTimeout: limits.headersTimeoutSeconds * 1000,
-      requestTimeout: limits.requestTimeoutSeconds * 1000,
-      // How often node looks for connections past those timeouts (default 30 s, longer than the limits).
-      connectionsCheckingInterval: Math.min(5000, (limits.headersTimeoutSeconds * 1000) / 2),
-    },
-    handler,
-  );
-  server.keepAliveTimeout = limits.keepAliveTimeoutSeconds * 1000;
-  return server;
+/**
+ * After the body is parsed, before anything else reads it: a body nested deeper than `maxDepth` levels is
+ * 400 invalidSyntax (JSON.parse copes with any depth; the dialect and other recursive code would not).
+ */
+export function limitJsonDepth(maxDepth: number) {
+  if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new TypeError('limitJsonDepth needs a positive integer');
+  return function jsonDepthLimit(req: Request, _res: Response, next: NextFunction): void {
+    next(nestingDepthExceeds(req.body, maxDepth) ? invalidSyntax(`The request body is nested deeper than ${maxDepth} levels`) : undefined);
+  };
 }
 
 /** After authentication: one token from the app's bucket (possibly shared by every replica), or 429. */

@@ -42,6 +42,20 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/**
+ * Whether an answer with this status is a fault of the gateway worth an error line: a 5xx, except 501,
+ * which the gateway gives on purpose (/Bulk is not implemented), and the 502/503/504 that say something
+ * outside it (the database, the native API, a key set) cannot answer now — those are expected, retried by
+ * the client, and logged once per episode (respond.ts). A 4xx is the client's, logged at info and debug.
+ */
+export function isFaultStatus(status: number): boolean {
+  return status >= 500 && status !== 501 && !isUpstreamTrouble(status);
+}
+
+export function isUpstreamTrouble(status: number): boolean {
+  return status === 502 || status === 503 || status === 504;
+}
+
 /** Gives each request an id (echoed in X-Request-Id) and logs one line when the response is done. */
 export function requestLogging(log: Logger) {
   return function logRequests(req: Request, res: Response, next: NextFunction): void {
@@ -59,7 +73,7 @@ export function requestLogging(log: Logger) {
         status: res.statusCode,
         durationMs: Math.round(durationMs * 1000) / 1000,
       };
-      if (res.statusCode >= 500) log.error(line, 'request');
+      if (isFaultStatus(res.statusCode)) log.error(line, 'request');
       else log.info(line, 'request');
     });
     next();

@@ -7,10 +7,12 @@ import { Router, type Request, type Response } from 'express';
 import * as discovery from '../scim/discovery.js';
 import { methodNotAllowed, notFound, invalidSyntax, ScimError } from '../scim/errors.js';
 import { etagOf, headerMatches } from '../scim/etag.js';
+import { limitMembers } from '../scim/member-count.js';
 import { parseListParams, parseSearchRequest, type ListLimits } from '../scim/list.js';
 import { parseAttributeList } from '../scim/projection.js';
 import type { ResourceTypeName, SchemaRegistry } from '../scim/schemas/registry.js';
 import type { RequestContext, ResourceService } from '../service/resources.js';
+import type { ScanLimits } from '../service/scan.js';
 import { sendScim } from './respond.js';
 
 export interface RoutedApp {
@@ -23,6 +25,10 @@ export interface RouteOptions {
   /** Absolute URL the gateway is reached at; when absent it is taken from the request. */
   publicUrl?: string | undefined;
   limits: ListLimits;
+  /** Group members one request may carry (server.maxMembersPerRequest). */
+  maxMembersPerRequest: number;
+  /** What a list may examine in memory (server.maxScanCandidates). */
+  scan: ScanLimits;
 }
 
 const SANE_HOST = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
@@ -52,6 +58,13 @@ function bodyOf(req: Request): unknown {
   return req.body;
 }
 
+/** A write's body, its group members counted against the bound before any other work. */
+function writeBodyOf(req: Request, type: ResourceTypeName, request: 'resource' | 'patch', options: RouteOptions): unknown {
+  const body = bodyOf(req);
+  if (type === 'Group') limitMembers(body, request, options.maxMembersPerRequest);
+  return body;
+}
+
 const idOf = (req: Request): string => String(req.params.id);
 const ifMatchOf = (req: Request): string | undefined => req.get('if-match');
 
@@ -66,16 +79,16 @@ function resourceRoutes(router: Router, type: ResourceTypeName, options: RouteOp
 
   router.get(base, async (req, res) => {
     const params = parseListParams(req.query as Record<string, unknown>, options.limits);
-    sendScim(res, 200, await appOf(res).service.list(type, params, contextOf(req, res, options)));
+    sendScim(res, 200, await appOf(res).service.list(type, params, contextOf(req, res, options), options.scan));
   });
 
   router.post(`${base}/.search`, async (req, res) => {
     const params = parseSearchRequest(bodyOf(req), options.limits);
-    sendScim(res, 200, await appOf(res).service.list(type, params, contextOf(req, res, options)));
+    sendScim(res, 200, await appOf(res).service.list(type, params, contextOf(req, res, options), options.scan));
   });
 
   router.post(base, async (req, res) => {
-    const { resource, version } = await appOf(res).service.create(type, bodyOf(req), contextOf(req, res, options));
+    const { resource, version } = await appOf(res).service.create(type, writeBodyOf(req, type, 'resource', options), contextOf(req, res, options));
     const location = (resource.meta as { location: string }).location;
     sendScim(res, 201, resource, { Location: location, ETag: etagOf(version) });
   });
@@ -91,13 +104,13 @@ function resourceRoutes(router: Router, type: ResourceTypeName, options: RouteOp
   });
 
   router.put(`${base}/:id`, async (req, res) => {
-    const body = bodyOf(req);
+    const body = writeBodyOf(req, type, 'resource', options);
     const { resource, version } = await appOf(res).service.replace(type, idOf(req), body, contextOf(req, res, options), ifMatchOf(req));
     sendScim(res, 200, resource, { ETag: etagOf(version) });
   });
 
   router.patch(`${base}/:id`, async (req, res) => {
-    const body = bodyOf(req);
+    const body = writeBodyOf(req, type, 'patch', options);
     const { resource, version } = await appOf(res).service.patch(type, idOf(req), body, contextOf(req, res, options), ifMatchOf(req));
     // Entra handles group PATCH best with 204 (ENTRA.md #14); users get the resource back (RFC 7644 §3.5.2).
     if (type === 'Group' && req.query.attributes === undefined) sendScim(res, 204, undefined, { ETag: etagOf(version) });

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { notFound, unsupportedMediaType } from '../scim/errors.js';
 import type { InboundSecurity } from '../auth/inbound.js';
 import { authenticateApp, type AuthenticatedApp } from './authenticate.js';
-import { limitAppRate } from './limits.js';
+import { limitAppRate, limitJsonDepth } from './limits.js';
 import { requestLogging } from './logging.js';
 import { errorHandler, sendScim } from './respond.js';
 import { scimRoutes, type RouteOptions, type RoutedApp } from './scim-routes.js';
@@ -16,6 +16,8 @@ export type HttpApp = AuthenticatedApp & RoutedApp;
 
 export interface HttpOptions extends RouteOptions {
   bodyLimitBytes: number;
+  /** Deepest nesting a body may have (server.maxJsonDepth). */
+  maxJsonDepth: number;
   /** Credentials, failure throttle, per-app rate limit (src/auth/inbound.ts). */
   security: InboundSecurity;
   /** Resolves when the store answers and is migrated (health and readiness). */
@@ -70,6 +72,7 @@ export function buildHttpApp(apps: ReadonlyMap<string, HttpApp>, options: HttpOp
     limitAppRate(options.security.rate),
     requireJsonBody,
     express.json({ type: JSON_TYPES, limit: options.bodyLimitBytes, strict: true }),
+    limitJsonDepth(options.maxJsonDepth),
     scimRoutes(options),
   );
 

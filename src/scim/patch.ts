@@ -15,7 +15,7 @@
 import { invalidPath, invalidSyntax, mutability, noTarget } from './errors.js';
 import type { ResourceTypeName, SchemaRegistry } from './schemas/registry.js';
 import type { AttributeDefinition, SchemaDefinition } from './schemas/types.js';
-import { applyFiltered } from './patch/filtered.js';
+import { applyFiltered, equalityOf, removeEqual } from './patch/filtered.js';
 import { cloneJson, deleteAttr, findKey, getAttr, isObject, jsonEqual, prune, quote, setAttr, setOwn, type JsonObject } from './patch/json.js';
 import type { PatchOpName, PatchOperation } from './patch/operation.js';
 import { resolvePatchTarget, type PatchContext } from './patch/target.js';
@@ -40,7 +40,11 @@ export function applyPatch(
 ): JsonObject {
   const root = cloneJson(resource) as JsonObject;
   const run: Run = { ctx, root, touched: new Set() };
-  ops.forEach((op) => applyOne(run, op));
+  for (let i = 0; i < ops.length; ) {
+    const removed = applyRemovalRun(run, ops, i);
+    if (removed > 0) i += removed;
+    else applyOne(run, ops[i++]!);
+  }
 
   // Operations may leave nulls, [] and {} behind; only what they touched is tidied, the rest stays as stored.
   for (const key of run.touched) {
@@ -91,6 +95,39 @@ function applyOne(run: Run, op: PatchOperation): void {
     return deleteAttr(container, attr.name);
   }
   (op.op === 'add' ? addValue : replaceValue)(container, attr, op.value);
+}
+
+/**
+ * ENTRA #12: members are removed one `members[value eq "id"]` operation per member (the dialect expands
+ * Entra's value-list form to these too). One pass over the list per operation would cost members ×
+ * removals; consecutive removals of that shape on one attribute are applied together in one pass.
+ * Answers how many operations it applied: 0 when ops[start] is not such a removal.
+ */
+function applyRemovalRun(run: Run, ops: readonly PatchOperation[], start: number): number {
+  const first = removalByEquality(run, ops[start]!);
+  if (!first) return 0;
+  const texts = [first.text];
+  let end = start + 1;
+  for (; end < ops.length; end += 1) {
+    const next = removalByEquality(run, ops[end]!);
+    if (!next || next.resolved.attribute !== first.resolved.attribute || next.resolved.schema !== first.resolved.schema || next.sub !== first.sub) break;
+    texts.push(next.text);
+  }
+  const { resolved, sub } = first;
+  const container = containerOf(run, resolved.extension ? resolved.schema : undefined, false);
+  if (container) {
+    if (!resolved.extension) run.touched.add(resolved.attribute.name);
+    removeEqual(container, resolved.attribute, sub, texts);
+  }
+  return end - start;
+}
+
+function removalByEquality(run: Run, op: PatchOperation) {
+  if (op.op !== 'remove' || op.path === undefined) return undefined;
+  const target = resolvePatchTarget(op.path, op.op, run.ctx);
+  if (target.kind !== 'attribute' || !target.filter || target.sub) return undefined;
+  const equality = equalityOf(target.filter, target.resolved.attribute);
+  return equality && { resolved: target.resolved, ...equality };
 }
 
 /** add/replace without a path: the value is an object of attributes, extension URNs included. */

@@ -8,6 +8,7 @@ import type { JsonObject } from '../store/types.js';
 import { invalidValue } from './errors.js';
 import type { AttrPathRef } from './filter/ast.js';
 import { parseAttrPath } from './filter/index.js';
+import { cloneJson } from './patch/json.js';
 import { commonAttributes } from './schemas/core.js';
 import type { ResourceTypeName, SchemaRegistry } from './schemas/registry.js';
 import { attr, type AttributeDefinition } from './schemas/types.js';
@@ -140,14 +141,14 @@ function projectValue(def: AttributeDefinition, value: unknown, include: Cursor 
     if (exclude?.whole) return undefined;
   }
   const subs = def.subAttributes;
-  if (def.type !== 'complex' || !subs) return structuredClone(value);
+  if (def.type !== 'complex' || !subs) return cloneJson(value);
   // An always-returned attribute comes whole, whatever was named or excluded beneath it.
   const subInclude = always ? null : include;
   const subExclude = always ? null : exclude;
   const pick = (element: unknown) =>
-    isPlainObject(element) ? projectObject(element, subs, subInclude, subExclude) : structuredClone(element);
+    isPlainObject(element) ? projectObject(element, subs, subInclude, subExclude) : cloneJson(element);
   if (!def.multiValued) return pick(value);
-  if (!Array.isArray(value)) return structuredClone(value);
+  if (!Array.isArray(value)) return cloneJson(value);
   // With `emails.value`, an email without a value has nothing left to show.
   const elements = value.map(pick).filter((e) => e !== undefined);
   return elements.length > 0 ? elements : undefined;

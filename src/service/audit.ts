@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { ScimError, internalError } from '../scim/errors.js';
 import type { ResourceTypeName } from '../scim/schemas/registry.js';
-import type { AuditEntry, Store } from '../store/types.js';
+import { StoreError, type AuditEntry, type Store } from '../store/types.js';
 
 /** Builds the audit entry of the write in progress, for the store to commit with it. */
 export type AuditFor = (status: number, resourceId?: string) => AuditEntry;
@@ -49,7 +49,9 @@ export async function audited<T>(
   } finally {
     if (entry) {
       const append = store.appendAudit(entry).catch((error: unknown) => {
-        log.error({ err: error, app: base.app, action: base.action }, 'audit append failed');
+        // A database that is away is already one warning per episode (the 503 it causes); per request it is noise.
+        if (error instanceof StoreError && error.code === 'unavailable') log.debug({ app: base.app, action: base.action }, 'audit append failed: the store is unavailable');
+        else log.error({ err: error, app: base.app, action: base.action }, 'audit append failed');
       });
       // A 503 (the database or the native API cannot answer now) goes out at once: its audit row waits for
       // the database on its own rather than holding the answer the client should retry.

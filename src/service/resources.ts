@@ -29,6 +29,7 @@ import {
 } from '../store/types.js';
 import { audited, type AuditedOutcome, type AuditFor } from './audit.js';
 import { renderResource, resourceBody } from './render.js';
+import { scanCandidates, type ScanLimits } from './scan.js';
 import { sortResources } from './sort.js';
 import { assertStorable } from './storable.js';
 import { batchedNativeIds } from './native-ids.js';
@@ -82,8 +83,8 @@ export class ResourceService {
     return storeCall(() => this.read(type, id, ctx, projection));
   }
 
-  list(type: ResourceTypeName, params: ListParams, ctx: RequestContext): Promise<ListResponse> {
-    return storeCall(() => this.query(type, params, ctx));
+  list(type: ResourceTypeName, params: ListParams, ctx: RequestContext, scan: ScanLimits): Promise<ListResponse> {
+    return storeCall(() => this.query(type, params, ctx, scan));
   }
 
   private async read(type: ResourceTypeName, id: string, ctx: RequestContext, projection: Projection): Promise<ResourceResult> {
@@ -93,7 +94,7 @@ export class ResourceService {
     return { resource: this.project(rendered!, type, projection), version: record.version };
   }
 
-  private async query(type: ResourceTypeName, params: ListParams, ctx: RequestContext): Promise<ListResponse> {
+  private async query(type: ResourceTypeName, params: ListParams, ctx: RequestContext, scan: ScanLimits): Promise<ListResponse> {
     const fctx = this.ctx(type);
     if (params.filter) validateFilter(params.filter, fctx);
     const plan: { condition?: ReturnType<typeof planFilter>['condition']; residual?: FilterNode } = params.filter
@@ -128,16 +129,20 @@ export class ResourceService {
       );
     }
 
-    // Slow path: the store narrows by what it can; the rest is filtered, sorted and paged here.
-    const candidates = await this.app.store.query(this.app.name, type, {
-      ...(plan.condition ? { condition: plan.condition } : {}),
-      withMembers,
-    });
-    let rendered = await this.renderAll(candidates.records, ctx, { attributes: undefined });
-    if (plan.residual) {
-      const residual = plan.residual;
-      rendered = rendered.filter((r) => matchesFilter(r, residual, fctx));
-    }
+    // Slow path: the store narrows by what it can; the rest is filtered (bounded, in chunks), sorted and paged here.
+    const residual = plan.residual;
+    let rendered = await scanCandidates(
+      this.app.store,
+      {
+        app: this.app.name,
+        type,
+        ...(plan.condition ? { condition: plan.condition } : {}),
+        withMembers,
+        render: (records) => this.renderAll(records, ctx, { attributes: undefined }),
+        ...(residual ? { keep: (r: JsonObject) => matchesFilter(r, residual, fctx) } : {}),
+      },
+      scan,
+    );
     if (sortResolved) rendered = sortResources(rendered, sortResolved, params.descending);
     const page = rendered.slice(params.startIndex - 1, params.startIndex - 1 + params.count);
     return listResponse(

@@ -63,6 +63,11 @@ export interface StoreQuery {
   offset?: number;
   limit?: number;
   withMembers?: boolean;
+  /**
+   * false: the caller pages on its own (by id, say) and needs no count of every match; `total` is then
+   * the number of records returned, and the store spends nothing on counting. Default true.
+   */
+  countAll?: boolean;
 }
 
 export interface StoreQueryResult {

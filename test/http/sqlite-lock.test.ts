@@ -81,3 +81,32 @@ describe('another process holding the database write lock', () => {
     expect(listed.body.totalResults).toBe(2);
   });
 });
+
+describe('a database that cannot take writes for a while', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startGateway({ configYaml: CONFIG.replace('busyTimeoutMs: 400', 'busyTimeoutMs: 50') });
+  });
+  afterAll(async () => {
+    await gw?.close();
+  });
+
+  it('is one warning line for the whole episode, without a stack — not error lines per request', async () => {
+    const lock = await holdWriteLock(join(gw.dataDir, 'locked.db'));
+    const before = gw.logs.length;
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 10 }, async (_, i) => read(await gw.call('/Users', { method: 'POST', json: { schemas: [USER_SCHEMA], userName: `busy${i}@x` } }))),
+      );
+      expect(answers.map((a) => a.status)).toEqual(answers.map(() => 503));
+    } finally {
+      await lock.release();
+    }
+    const lines = gw.logs.slice(before).map((l) => JSON.parse(l) as { level: number; msg: string; err?: unknown; stack?: unknown });
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    const warnings = lines.filter((l) => l.level === 40);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.msg).toMatch(/upstream trouble/);
+    expect(JSON.stringify(warnings[0])).not.toMatch(/"stack"/);
+  });
+});

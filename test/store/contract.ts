@@ -367,6 +367,39 @@ export function runStoreContract(
         expect(group.members).toStrictEqual(expected);
         expect((await store.get(app, 'Group', group.id, { withMembers: true }))?.members).toStrictEqual(expected);
       });
+
+      it('reads back exactly the list of every replace: adds, removals, changed raw objects, reorders', async () => {
+        const app = newApp();
+        const users = await Promise.all(Array.from({ length: 10 }, (_, i) => store.create(app, 'User', { data: userData(`u${i}`) })));
+        const u = users.map((r) => r.id);
+        const group = await store.create(app, 'Group', { data: groupData('g'), members: [0, 1, 2, 3].map((i) => member(u[i]!)) });
+        const lists: MemberRecord[][] = [
+          [member(u[0]!), member(u[2]!), member(u[3]!), member(u[4]!), member(u[5]!)], // one removed, two added at the end
+          [member(u[0]!, { display: 'Zero' }), member(u[2]!), member(u[3]!), member(u[4]!), member(u[5]!), member(u[6]!)], // a raw change
+          [member(u[5]!), member(u[0]!), member(u[2]!)], // reordered, some removed
+          [member(u[5]!), member(u[7]!), member(u[0]!)], // a new member between two that stay
+          [member(u[7]!), member(u[1]!)],
+          [member(u[7]!), member(u[1]!), member(u[0]!)], // a member removed before comes back, last
+          [],
+          [member(u[9]!), member(u[8]!)],
+        ];
+        for (const list of lists) {
+          const replaced = await store.replace(app, 'Group', group.id, { data: groupData('g'), members: list });
+          expect(replaced.members).toStrictEqual(list);
+          expect((await store.get(app, 'Group', group.id, { withMembers: true }))?.members).toStrictEqual(list);
+        }
+        const groupsOf = await store.groupsOf(app, u);
+        expect(u.filter((id) => (groupsOf.get(id) ?? []).length > 0)).toStrictEqual([u[8], u[9]]);
+      });
+
+      it('a changed list naming a member that does not exist writes nothing, not even the removals', async () => {
+        const app = newApp();
+        const [a, b] = await Promise.all(['a', 'b'].map((n) => store.create(app, 'User', { data: userData(n) })));
+        const group = await store.create(app, 'Group', { data: groupData('g'), members: [member(a!.id), member(b!.id)] });
+        const err = await storeError(store.replace(app, 'Group', group.id, { data: groupData('g'), members: [member(a!.id), member('gone')] }));
+        expect(err).toMatchObject({ code: 'missing_members', details: { ids: ['gone'] } });
+        expect(await store.get(app, 'Group', group.id, { withMembers: true })).toStrictEqual(group);
+      });
     });
 
     describe('conditions', () => {
@@ -610,6 +643,24 @@ export function runStoreContract(
         const filtered = await store.query(app, 'User', { condition: c.cmp('eq', 'externalId', 'same'), sort, offset: 1, limit: 1 });
         expect(filtered.total).toBe(3);
         expect(ids(filtered.records)).toStrictEqual(['p5']);
+      });
+
+      it('with countAll: false, pages by id answer the same records, total the length of each page', async () => {
+        const sort = { field: 'id', descending: false } as const;
+        const full = await order(sort);
+        const walked: string[] = [];
+        let after: string | undefined;
+        for (;;) {
+          const condition: StoreCondition | undefined = after === undefined ? undefined : c.cmp('gt', 'id', after);
+          const page = await store.query(app, 'User', { ...(condition ? { condition } : {}), sort, limit: 3, countAll: false });
+          expect(page.total).toBe(page.records.length);
+          walked.push(...ids(page.records));
+          if (page.records.length < 3) break;
+          after = page.records.at(-1)!.id;
+        }
+        expect(walked).toStrictEqual(full);
+        const groups = await store.query(app, 'Group', { limit: 2, countAll: false, withMembers: true });
+        expect(groups.total).toBe(groups.records.length);
       });
     });
 

@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
-import { closeServer, createGateway, type Gateway } from '../../src/app.js';
+import { createGateway, type Gateway } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
-import { createHttpServer } from '../../src/http/limits.js';
+import { closeServer, createHttpServer } from '../../src/http/connections.js';
 import { createLogger } from '../../src/http/logging.js';
 import type { Store } from '../../src/store/types.js';
 
@@ -68,7 +68,7 @@ export async function startGateway(options: StartOptions = {}): Promise<TestGate
   const config = loadConfig(configPath, { dataDir, env });
   const gateway = await createGateway(config, { env, log, ...(options.store ? { store: options.store } : {}) });
   // The same server options as `npm start` (header size, timeouts), from the configuration.
-  const server: Server = createHttpServer(gateway.handler, config.security.http);
+  const server: Server = createHttpServer(gateway.handler, config.security.http, { maxConnections: config.server.maxConnections }, log);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', () => done()));
   const { port } = server.address() as AddressInfo;
   const origin = `http://127.0.0.1:${port}`;

@@ -7,6 +7,7 @@ import { invalidPath, noTarget, ScimError } from '../errors.js';
 import type { FilterNode } from '../filter/ast.js';
 import { compileValueFilter } from '../filter/index.js';
 import { findSubAttribute } from '../schemas/registry.js';
+import { foldCase } from '../../store/types.js';
 import type { AttributeDefinition } from '../schemas/types.js';
 import { cloneJson, deleteAttr, getAttr, isObject, quote, setAttr, type JsonObject } from './json.js';
 import type { PatchOpName } from './operation.js';
@@ -50,6 +51,33 @@ export function applyFiltered(container: JsonObject, target: FilteredTarget, op:
     for (const e of matched) if (isObject(e)) write(e, attr, sub, value);
   }
   setAttr(container, attr.name, attr.multiValued ? elements : elements[0]);
+}
+
+/**
+ * `sub eq "text"` on a single-valued string sub-attribute: the filter of a removal by id
+ * (`members[value eq "id"]`), which removeEqual can apply for many texts in one pass.
+ */
+export function equalityOf(filter: FilterNode, attr: AttributeDefinition): { sub: AttributeDefinition; text: string } | undefined {
+  if (!attr.multiValued || filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
+  if (filter.path.uri !== undefined || filter.path.sub !== undefined) return undefined;
+  const sub = findSubAttribute(attr, filter.path.name);
+  if (!sub || sub.multiValued || (sub.type !== 'string' && sub.type !== 'reference')) return undefined;
+  return { sub, text: filter.value };
+}
+
+/**
+ * Removes every element whose `sub` equals one of `texts` as the filter `sub eq "text"` compares (folded
+ * unless caseExact, RFC 7644 §3.4.2.2): one pass over the elements, whatever the number of texts.
+ */
+export function removeEqual(container: JsonObject, attr: AttributeDefinition, sub: AttributeDefinition, texts: readonly string[]): void {
+  const key = (text: string) => (sub.caseExact ? text : foldCase(text));
+  const wanted = new Set(texts.map(key));
+  const matches = (element: unknown): boolean => {
+    if (!isObject(element)) return false;
+    const value = getAttr(element, sub.name);
+    return (Array.isArray(value) ? value : [value]).some((v) => typeof v === 'string' && wanted.has(key(v)));
+  };
+  setAttr(container, attr.name, currentList(container, attr).filter((e) => !matches(e)));
 }
 
 /** The filter as a predicate; a filter naming what the attribute lacks makes the path invalid (§3.5.2). */

@@ -32,7 +32,7 @@ import { isUniqueLookup } from '../condition-sql.js';
 import { compileCondition, compileOrder } from './condition-sql.js';
 import { indexedColumns, type IndexedColumns } from '../indexed-fields.js';
 import { normalizeMembers } from '../member-list.js';
-import { insertMembers, loadMembers } from './memberships.js';
+import { insertMembers, loadMembers, replaceMembers } from './memberships.js';
 import { runMigrations, schemaVersion, SCHEMA_VERSION } from './migrations.js';
 import { QueryCache } from './query-cache.js';
 import {
@@ -133,8 +133,7 @@ export class SqliteStore implements Store {
       const record = toResourceRecord({ id, type, version: 1, created: now, last_modified: now, data, native_id });
       if (options.audit) appendAuditRow(s, { ...options.audit, resourceId: id });
       if (members !== undefined) {
-        insertMembers(s, app, id, members);
-        record.members = loadMembers(s, app, [id]).get(id) ?? [];
+        record.members = insertMembers(s, app, id, members);
       } else if (type === 'Group') {
         record.members = [];
       }
@@ -185,11 +184,7 @@ export class SqliteStore implements Store {
       );
       const record = toResourceRecord({ ...row, version: row.version + 1, last_modified: now, data, native_id: native_id ?? row.native_id });
       if (options.audit) appendAuditRow(s, options.audit);
-      if (members !== undefined) {
-        s.deleteMembersOf.run(app, id);
-        insertMembers(s, app, id, members);
-        record.members = loadMembers(s, app, [id]).get(id) ?? [];
-      }
+      if (members !== undefined) record.members = replaceMembers(s, app, id, members);
       return record;
     });
   }
@@ -232,8 +227,10 @@ export class SqliteStore implements Store {
     );
     const offset = query.offset ?? 0;
     const fetchPage = () => (query.limit === 0 ? [] : page.all(...params, query.limit ?? -1, offset));
-    // A first page that is not full holds every match: no COUNT needed (the common `userName eq` case).
-    const complete = (rows: ResourceRow[]) => offset === 0 && (query.limit === undefined || rows.length < query.limit);
+    // A first page that is not full holds every match: no COUNT needed (the common `userName eq` case);
+    // nor when the caller counts nothing (countAll: false).
+    const complete = (rows: ResourceRow[]) =>
+      query.countAll === false || (offset === 0 && (query.limit === undefined || rows.length < query.limit));
     if (type === 'User') {
       // One statement needs no transaction; only when a COUNT must join it do both run in one snapshot.
       const rows = fetchPage();

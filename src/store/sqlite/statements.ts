@@ -15,6 +15,13 @@ export interface MemberRow {
   raw: string;
 }
 
+/** A member of one group as stored, for writing only what changed. */
+export interface StoredMemberRow {
+  member_id: string;
+  position: number;
+  raw: string;
+}
+
 /** The named parameters of a resource insert or update. */
 export interface ResourceParams {
   app: string;
@@ -83,6 +90,15 @@ export function prepareStatements(db: Database.Database) {
       'DELETE FROM resources WHERE app = ? AND type = ? AND id = ?',
     ),
     deleteMembersOf: db.prepare<[string, string], unknown>('DELETE FROM memberships WHERE app = ? AND group_id = ?'),
+    memberRowsOf: db.prepare<[string, string], StoredMemberRow>(
+      'SELECT member_id, position, raw FROM memberships WHERE app = ? AND group_id = ?',
+    ),
+    deleteMembersIn: db.prepare<[{ app: string; group_id: string; ids: string }], unknown>(
+      'DELETE FROM memberships WHERE app = @app AND group_id = @group_id AND member_id IN (SELECT value FROM json_each(@ids))',
+    ),
+    updateMemberRaw: db.prepare<[string, string, string, string], unknown>(
+      'UPDATE memberships SET raw = ? WHERE app = ? AND group_id = ? AND member_id = ?',
+    ),
     insertMember: db.prepare<[string, string, string, number, string], unknown>(
       'INSERT INTO memberships (app, group_id, member_id, position, raw) VALUES (?, ?, ?, ?, ?)',
     ),
