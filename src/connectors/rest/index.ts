@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import type { CompiledPlugin, Downstream } from '../../plugins/types.js';
 import { createNativeClient, type NativeCallEvent } from '../http/index.js';
 import type { Connector } from '../types.js';
-import { RestConnector } from './connector.js';
+import { RestConnector, type RestConnectorOptions } from './connector.js';
 
-export { RestConnector, type RestConnectorOptions } from './connector.js';
+export { RestConnector, type ConnectorDecision, type RestConnectorOptions } from './connector.js';
 export { DEFAULT_RETRY_AFTER_SECONDS, NativeResponseError } from './errors.js';
 
 export interface CreateRestConnectorOptions {
@@ -14,6 +14,8 @@ export interface CreateRestConnectorOptions {
   onCall?: (event: NativeCallEvent) => void;
   /** The clock behind `{today}` / `{now}` in templates and rules (tests). */
   now?: () => Date;
+  /** Every adoption decision and read-back verdict (audit trail). */
+  onDecision?: RestConnectorOptions['onDecision'];
 }
 
 /** A connector for one app: the plugin, the app's base URL and credentials, and its own native client. */
@@ -27,5 +29,9 @@ export function createRestConnector(
     log,
     ...(options.onCall ? { onCall: options.onCall } : {}),
   });
-  return new RestConnector(plugin, client, downstream.baseUrl, { log, ...(options.now ? { now: options.now } : {}) });
+  return new RestConnector(plugin, client, downstream.baseUrl, {
+    log,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.onDecision ? { onDecision: options.onDecision } : {}),
+  });
 }

@@ -28,7 +28,12 @@ const ada = {
 describe('explainRequest', () => {
   it('a 15Five create: the adoption search, then the POST with the mapped body and the manager as a placeholder', async () => {
     expect(await explainRequest(fifteen, { method: 'POST', path: '/Users', body: ada })).toEqual([
-      { operation: 'users.search', method: 'GET', url: 'https://my.15five.com/api/public/user/?email=ada%40example.com' },
+      {
+        operation: 'users.search',
+        method: 'GET',
+        url: 'https://my.15five.com/api/public/user/?email=ada%40example.com',
+        notes: ['no adoption: 0 record(s) returned before a create; none matched: the search answered no record'],
+      },
       {
         operation: 'users.create',
         method: 'POST',
@@ -71,6 +76,7 @@ describe('explainRequest', () => {
         method: 'POST',
         url: 'https://api.hibob.com/v1/people/search',
         body: { filters: [{ fieldPath: 'root.email', operator: 'equals', values: ['ada@example.com'] }], showInactive: true },
+        notes: ['no adoption: 0 record(s) returned for a filter the gateway could not answer; none matched: the search answered no record'],
       },
     ]);
     expect(await explainRequest(hibob, { method: 'GET', path: '/Users?filter=displayName+eq+%22Ada%22' })).toEqual([]);

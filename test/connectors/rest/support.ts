@@ -16,11 +16,13 @@ export const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const FIFTEEN_FIVE = 'urn:ietf:params:scim:schemas:extension:15Five:2.0:User';
 
-/** SCIM id ↔ native id, per type, as the store keeps them. */
+/** SCIM id ↔ native id, per type, and the users' groups, as the store keeps them. */
 export class IdMap implements ConnectorContext {
   readonly requestId = 'test';
   private readonly toNative = new Map<string, string>();
   private readonly toScim = new Map<string, string>();
+  /** user SCIM id → the SCIM ids of its groups. */
+  readonly memberships = new Map<string, string[]>();
   set(type: ResourceTypeName, scimId: string, nativeId: string): void {
     this.toNative.set(`${type}:${scimId}`, nativeId);
     this.toScim.set(`${type}:${nativeId}`, scimId);
@@ -30,6 +32,14 @@ export class IdMap implements ConnectorContext {
   }
   async scimIdOf(type: ResourceTypeName, nativeId: string) {
     return this.toScim.get(`${type}:${nativeId}`);
+  }
+  async groupsOf(userId: string) {
+    return [...(this.memberships.get(userId) ?? [])];
+  }
+  /** What the store does when a group write commits: `group`'s members are exactly `members`. */
+  commitMembers(group: string, members: readonly string[]): void {
+    for (const [user, groups] of this.memberships) this.memberships.set(user, groups.filter((g) => g !== group));
+    for (const user of members) this.memberships.set(user, [...(this.memberships.get(user) ?? []), group]);
   }
 }
 
