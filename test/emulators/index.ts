@@ -59,6 +59,11 @@ export async function startEmulator(kind: EmulatorKind, options: StartOptions = 
     groups: () => api.groups(),
     requests: () => server.requests(),
     seedUser: (fields) => api.seedUser(fields),
+    seedGroup: (fields) => {
+      if (!api.seedGroup) throw new TypeError(`the ${kind} emulator has no groups`);
+      return api.seedGroup(fields);
+    },
+    revokeTokens: () => api.revokeTokens?.(),
     reset() {
       api.reset();
       server.clearRequests();

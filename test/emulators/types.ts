@@ -62,6 +62,10 @@ export interface Emulator {
   requests(): RecordedRequest[];
   /** Seeds a native record directly, without the API's validation (for adoption tests). */
   seedUser(fields: Record<string, unknown>): Record<string, unknown>;
+  /** Seeds a native group (15Five: the only way one exists, its API cannot create them); throws for APIs without groups. */
+  seedGroup(fields: Record<string, unknown>): Record<string, unknown>;
+  /** Makes every issued access token stale (APIs with token endpoints); a no-op elsewhere. */
+  revokeTokens(): void;
   /** Back to the state right after start: no records, no requests, the start-up faults. */
   reset(): void;
   close(): Promise<void>;
@@ -108,5 +112,7 @@ export interface NativeApi {
   users(): Array<Record<string, unknown>>;
   groups(): Array<Record<string, unknown>>;
   seedUser(fields: Record<string, unknown>): Record<string, unknown>;
+  seedGroup?(fields: Record<string, unknown>): Record<string, unknown>;
+  revokeTokens?(): void;
   reset(): void;
 }

@@ -79,7 +79,7 @@ describe('scim-bridge explain', () => {
     expect(code).toBe(0);
     expect(out).toContain('app acme (plugin 15five): POST /Users → 2 native call(s), none made');
     expect(out).toContain('1. GET https://unset-acme-url.invalid/user/?email=ada%40example.com    [users.search]');
-    expect(out).toContain('2. POST https://unset-acme-url.invalid/user/    [users.create]');
+    expect(out).toContain('2. POST https://unset-acme-url.invalid/user/bulk/    [users.create]');
     expect(out).toContain('"first_name": "Ada"');
   });
 
