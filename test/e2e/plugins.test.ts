@@ -86,6 +86,23 @@ const cases: PluginCase[] = [
     groups: { kind: 'gateway' },
     seed: { email: 'existing@acme.example', fields: { email: 'existing@acme.example', firstName: 'Exi', surname: 'Sting' } },
   },
+  {
+    // Personio: a token endpoint of its own, writes nested under "employee", reads with every attribute wrapped.
+    kind: 'personio',
+    extension: 'urn:ietf:params:scim:schemas:extension:personio:2.0:User',
+    startDate: 'hireDate',
+    email: (n) => n.email,
+    firstName: (n) => n.first_name,
+    familyName: (n) => n.last_name,
+    title: (n) => n.position,
+    manager: (n) => n.supervisor_id,
+    start: (n) => n.hire_date,
+    active: (n) => n.status !== 'inactive',
+    nativeId: (n) => String(n.id),
+    nativeStart: '2026-03-01',
+    groups: { kind: 'gateway' },
+    seed: { email: 'existing@acme.example', fields: { email: 'existing@acme.example', first_name: 'Exi', last_name: 'Sting', status: 'leave' } },
+  },
 ];
 
 describe.each(cases)('plugin $kind: the Entra sequence end to end', (c) => {
@@ -166,7 +183,7 @@ describe.each(cases)('plugin $kind: the Entra sequence end to end', (c) => {
     const boss = nativeByEmail('boss@acme.example');
     expect(String(c.manager(ada))).toBe(c.nativeId(boss));
     expect(c.title(ada)).toBe('Principal Engineer');
-    const writes = rig.emu.requests().slice(before).filter((r) => r.method !== 'GET' && !(r.method === 'POST' && r.path.endsWith('/search')));
+    const writes = rig.emu.requests().slice(before).filter((r) => r.method !== 'GET' && !(r.method === 'POST' && /\/(search|auth)$/.test(r.path)));
     expect(writes).toHaveLength(1);
     const sent = JSON.stringify(writes[0]!.body);
     expect(sent).not.toContain('Lovelace');
@@ -267,5 +284,44 @@ describe.each(cases)('plugin $kind: the Entra sequence end to end', (c) => {
     expect(audit.some((a) => a.action.startsWith('native users.create'))).toBe(true);
     const text = JSON.stringify(audit) + rig.gw.logs.join('\n');
     for (const secret of Object.values(rig.emu.credentials)) expect(text).not.toContain(secret);
+  });
+});
+
+describe('plugin personio: a write Personio accepts and partly ignores is reported, audited and logged', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig('personio');
+  });
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it('a department Personio does not have: 400 to Entra, the gateway keeps the old value, an audit row and a log line say why', async () => {
+    const created = await read(
+      await rig.gw.call('/Users', {
+        method: 'POST',
+        json: {
+          schemas: [USER_SCHEMA, ENTERPRISE],
+          userName: 'dept@acme.example',
+          name: { givenName: 'De', familyName: 'Pt' },
+          emails: [{ value: 'dept@acme.example', type: 'work', primary: true }],
+          [ENTERPRISE]: { department: 'Engineering' },
+        },
+      }),
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const patched = await read(
+      await rig.gw.call(`/Users/${created.body.id}`, { method: 'PATCH', json: patchOp({ op: 'Replace', path: `${ENTERPRISE}:department`, value: 'Marketing' }) }),
+    );
+    expect(patched.status).toBe(400);
+    expect(patched.body).toMatchObject({ scimType: 'invalidValue', detail: 'Personio ignored part of the write: a department or office that does not exist in Personio' });
+    const now = await read(await rig.gw.call(`/Users/${created.body.id}`));
+    expect(now.body[ENTERPRISE].department).toBe('Engineering');
+    expect(rig.emu.users()[0]!.department).toBe('Engineering');
+    const audit = await rig.gw.gateway.store.readAudit('personio', 100);
+    expect(audit.find((a) => a.action === 'patch' && a.status === 400)?.detail).toContain('Personio ignored part of the write');
+    expect(audit.some((a) => a.action === 'adoption users.search' && a.detail?.startsWith('none: 0 record(s) returned before a create'))).toBe(true);
+    expect(audit.some((a) => a.action === 'verify users.create' && a.detail?.startsWith('applied: read back'))).toBe(true);
+    expect(rig.gw.logs.join('\n')).toContain('native answer says done but a plugin rule calls it a failure');
   });
 });

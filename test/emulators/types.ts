@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type EmulatorKind = '15five' | 'bamboohr' | 'hibob';
+export type EmulatorKind = '15five' | 'bamboohr' | 'hibob' | 'personio';
 
 export type FaultMode = '500' | '503' | '429' | 'drop' | 'slow';
 
@@ -51,7 +51,7 @@ export interface Emulator {
   kind: EmulatorKind;
   /** The base URL to give the plugin, e.g. http://127.0.0.1:PORT/api/public */
   url: string;
-  /** e.g. { apiKey } (15Five, BambooHR) or { serviceUser, token } (HiBob). */
+  /** e.g. { apiKey } (15Five, BambooHR), { serviceUser, token } (HiBob), { clientId, clientSecret } (Personio). */
   credentials: Record<string, string>;
   setFaults(f: Faults): void;
   /** Native records as the API holds them, for assertions (copies). */

@@ -62,10 +62,11 @@ describe('explainRequest', () => {
     expect(calls[1]!.body).toMatchObject({ terminationDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
   });
 
-  it('a BambooHR create of an inactive user sends status Inactive', async () => {
+  it('a BambooHR create of an inactive user sends status Inactive, then reads it back (verify: readBack)', async () => {
     const calls = await explainRequest(bamboo, { method: 'POST', path: '/Users', body: { schemas: [USER], userName: 'b@x.y', active: false } });
-    expect(calls.map((c) => c.operation)).toEqual(['users.search', 'users.create']);
+    expect(calls.map((c) => c.operation)).toEqual(['users.search', 'users.create', 'users.read']);
     expect(calls[1]!.body).toEqual({ workEmail: 'b@x.y', status: 'Inactive' });
+    expect(calls[2]!.notes).toEqual(['verify: read back with users.read and compare workEmail, status']);
   });
 
   it('a filter the plugin can search natively, and one it cannot', async () => {

@@ -5,12 +5,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../../src/store/types.js';
 import { ScimError } from '../../../src/scim/errors.js';
-import { ENTERPRISE, FIFTEEN_FIVE, startRig, USER, writes, type Rig } from './support.js';
+import { ENTERPRISE, FIFTEEN_FIVE, PERSONIO, startRig, USER, writes, type Rig } from './support.js';
 
 type Native = Record<string, unknown>;
 
 interface Spec {
-  kind: '15five' | 'bamboohr' | 'hibob';
+  kind: '15five' | 'bamboohr' | 'hibob' | 'personio';
   /** The plugin's extension holding the start date, and its attribute. */
   ext: string;
   dateAttr: string;
@@ -69,6 +69,20 @@ const SPECS: Spec[] = [
     titleBody: (t) => ({ work: { title: t } }),
     seed: (email) => ({ email, firstName: 'Old', surname: 'Name', work: { title: 'Old title', site: null, startDate: null, reportsTo: null } }),
   },
+  {
+    // Searched and read through wrapped attributes (data[].attributes.email.value), written as {"employee": {...}}.
+    kind: 'personio',
+    ext: PERSONIO,
+    dateAttr: 'hireDate',
+    nativeDate: '2024-03-05',
+    email: (u) => u.email,
+    title: (u) => u.position,
+    active: (u) => u.status !== 'inactive',
+    manager: (u) => u.supervisor_id,
+    date: (u) => u.hire_date,
+    titleBody: (t) => ({ employee: { position: t } }),
+    seed: (email) => ({ email, first_name: 'Old', last_name: 'Name', position: 'Old title', status: 'active' }),
+  },
 ];
 
 function scimUser(spec: Spec, n: number, more: JsonObject = {}): JsonObject {
@@ -90,7 +104,8 @@ describe.each(SPECS)('REST connector, $kind plugin', (spec) => {
   let rig: Rig;
   let faultAfterSearch: ((op: string) => void) | undefined;
   beforeAll(async () => {
-    rig = await startRig(spec.kind, { onCall: (e) => faultAfterSearch?.(e.operation) });
+    // Faults are armed after a search that succeeded (Personio's first call after a reset gets 403 for its stale token).
+    rig = await startRig(spec.kind, { onCall: (e) => e.outcome === 'ok' && faultAfterSearch?.(e.operation) });
   });
   afterAll(() => rig.close());
   beforeEach(() => {
@@ -254,7 +269,7 @@ describe.each(SPECS)('REST connector, $kind plugin, create timeouts', (spec) => 
   let faultAfterSearch: ((op: string) => void) | undefined;
   beforeAll(async () => {
     // A short attempt timeout: the 'slow' fault answers after slowMs, long after it.
-    rig = await startRig(spec.kind, { timeoutMs: 300, onCall: (e) => faultAfterSearch?.(e.operation) });
+    rig = await startRig(spec.kind, { timeoutMs: 300, onCall: (e) => e.outcome === 'ok' && faultAfterSearch?.(e.operation) });
   });
   afterAll(() => rig.close());
   beforeEach(() => rig.emu.reset());
