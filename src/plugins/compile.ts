@@ -121,7 +121,7 @@ function compileErrorRules(file: PluginFile, problems: Problem[]): CompiledError
     }
     const base: CompiledErrorRule = {
       statuses,
-      ...(rule.operation ? { operation: rule.operation } : {}),
+      ...(rule.operation ? { operations: Array.isArray(rule.operation) ? rule.operation : [rule.operation] } : {}),
       ...(rule.bodyContains ? { bodyContains: rule.bodyContains.toLowerCase() } : {}),
       ...(rule.header ? { header: { name: rule.header.name.toLowerCase(), contains: rule.header.contains.toLowerCase() } } : {}),
     };

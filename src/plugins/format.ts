@@ -254,12 +254,13 @@ const auth = z.discriminatedUnion('type', [
 export type AuthInput = z.output<typeof auth>;
 
 const ruleStatus = z.number().int().min(200).max(599);
+const operationName = z.string().regex(/^(users|groups)\.[a-z]+$/, 'must be like "users.create"');
 
 const errorRule = z.strictObject({
   /** Native status(es) the rule applies to; a 2xx status makes it a rule on answers that say "done" but mean failure. */
   status: z.union([ruleStatus, z.array(ruleStatus).min(1)]),
-  /** Only for this operation, e.g. `users.create`. */
-  operation: z.string().regex(/^(users|groups)\.[a-z]+$/, 'must be like "users.create"').optional(),
+  /** Only for this operation, e.g. `users.create`, or these. */
+  operation: z.union([operationName, z.array(operationName).min(1)]).optional(),
   /** The response body (as text) contains this, ignoring case. */
   bodyContains: z.string().min(1).optional(),
   /** A response header contains this, ignoring case (BambooHR's X-BambooHR-Error-Message). */

@@ -99,7 +99,8 @@ export type MembersOn = { on: 'group' } | { on: 'user'; field: string; as: 'stri
 
 export interface CompiledErrorRule {
   statuses: readonly number[];
-  operation?: string;
+  /** The operations it applies to (undefined: every one). */
+  operations?: readonly string[];
   /** Lower-cased. */
   bodyContains?: string;
   header?: { name: string; contains: string };

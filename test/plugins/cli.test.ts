@@ -83,6 +83,12 @@ describe('scim-bridge explain', () => {
     expect(out).toContain('"first_name": "Ada"');
   });
 
+  it('needs no credentials for any auth scheme: HTTP Basic (bamboohr) too', () => {
+    const { code, out } = cli(['explain', '--app', 'bamboohr', '--config', join(ROOT, 'config/demo.yaml')], {}, JSON.stringify({ method: 'GET', path: '/Users?filter=userName+eq+%22x%40y.z%22' }));
+    expect(code).toBe(0);
+    expect(out).toContain('1. GET https://unset-bamboohr-base-url.invalid/employees/directory    [users.search]');
+  });
+
   it('--native-sample: the search answers the sample, the match and the adoption run on it, the read-back and the 2xx rules show', () => {
     const personio = [
       'apps:',

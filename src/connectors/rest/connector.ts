@@ -452,7 +452,8 @@ export class RestConnector implements Connector {
     } catch (error) {
       const translated = toScimError(error);
       if (error instanceof DownstreamError) {
-        this.options.log.warn({ plugin: this.plugin.name, operation: error.details.operation, kind: error.kind, status: error.details.status }, 'native call failed');
+        // The message is the client's own (never a native body or a credential): it says what failed, a token request included.
+        this.options.log.warn({ plugin: this.plugin.name, operation: error.details.operation, kind: error.kind, status: error.details.status, reason: error.message }, 'native call failed');
       }
       throw translated;
     }

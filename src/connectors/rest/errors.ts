@@ -71,7 +71,7 @@ function bodyFieldMatches(field: NonNullable<CompiledErrorRule['bodyField']>, bo
 
 function ruleMatches(rule: CompiledErrorRule, res: NativeResponse, operation: string): boolean {
   if (!rule.statuses.includes(res.status)) return false;
-  if (rule.operation !== undefined && rule.operation !== operation) return false;
+  if (rule.operations !== undefined && !rule.operations.includes(operation)) return false;
   if (rule.bodyContains !== undefined && !bodyText(res.body).toLowerCase().includes(rule.bodyContains)) return false;
   if (rule.header !== undefined && !(res.headers[rule.header.name] ?? '').toLowerCase().includes(rule.header.contains)) return false;
   if (rule.bodyField !== undefined && !bodyFieldMatches(rule.bodyField, res.body)) return false;
@@ -80,7 +80,7 @@ function ruleMatches(rule: CompiledErrorRule, res: NativeResponse, operation: st
 
 /** The plugin's rules that can turn a 2xx answer of `operation` into a failure (for explain). */
 export function successRulesOf(rules: readonly CompiledErrorRule[], operation: string): CompiledErrorRule[] {
-  return rules.filter((r) => r.scim && r.statuses.some((s) => s < 300) && (r.operation === undefined || r.operation === operation));
+  return rules.filter((r) => r.scim && r.statuses.some((s) => s < 300) && (r.operations === undefined || r.operations.includes(operation)));
 }
 
 /**

@@ -27,9 +27,10 @@ export interface ExplainIo {
 const MAX_INPUT = 1024 * 1024;
 
 /**
- * explain needs no tenant secrets: a variable the configuration reports unset gets a stand-in that is
- * both a valid URL and a harmless credential (`https://unset-<variable>.invalid`), so an unset base URL
- * shows as such in the printed calls. Credentials never appear in explain's output anyway.
+ * explain needs no tenant secrets: a variable the configuration reports unset gets a stand-in — for a base
+ * URL a valid one (`https://unset-<variable>.invalid`, so it shows as such in the printed calls), for a
+ * credential a harmless word (`unset-<variable>`, which any auth scheme can carry). Credentials never appear
+ * in explain's output anyway.
  */
 function loadForExplain(file: string, io: ExplainIo) {
   const dataDir = resolve(io.env.SCIM_BRIDGE_DATA_DIR ?? './data');
@@ -37,9 +38,14 @@ function loadForExplain(file: string, io: ExplainIo) {
     return loadConfig(file, { dataDir, env: io.env });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const unset = error.problems.map((p) => UNSET_VARIABLE.exec(p)?.[1]);
-    if (unset.some((name) => name === undefined)) throw error;
-    const standIns = Object.fromEntries(unset.map((name) => [name!, `https://unset-${name!.toLowerCase().replace(/_/g, '-')}.invalid`]));
+    const unset = error.problems.map((p) => ({ name: UNSET_VARIABLE.exec(p)?.[1], url: p.includes('.downstream.baseUrl:') }));
+    if (unset.some((u) => u.name === undefined)) throw error;
+    const standIns = Object.fromEntries(
+      unset.map(({ name, url }) => {
+        const word = `unset-${name!.toLowerCase().replace(/_/g, '-')}`;
+        return [name!, url ? `https://${word}.invalid` : word];
+      }),
+    );
     return loadConfig(file, { dataDir, env: { ...io.env, ...standIns } });
   }
 }
