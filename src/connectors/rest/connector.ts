@@ -20,9 +20,9 @@ import type { Connector, ConnectorContext, NativeLookup, NativeMatch } from '../
 import { describeSearch, type ConnectorDecision } from './decisions.js';
 import { wrapFields } from './envelope.js';
 import { fromNativeResponse, toScimError } from './errors.js';
-import { membersOf, writeMemberships } from './membership.js';
+import { leaveEveryGroup, membersOf, writeMemberships } from './membership.js';
 import { searchNative, type SearchHit } from './search.js';
-import { differingFields, verifyResolvers } from './verify.js';
+import { unappliedFields } from './verify.js';
 
 export type { ConnectorDecision } from './decisions.js';
 
@@ -112,23 +112,23 @@ export class RestConnector implements Connector {
       if (r.delete === 'ignore') return;
       if (r.delete === 'native') return void (await this.call(r, 'delete', nativeId));
       // A deleted user leaves every group, natively too, when membership is kept on the user.
-      const leave = await this.leaveGroupsBody(resource, ctx);
+      const leave = await leaveEveryGroup(this.plugin.groups?.members, resource, ctx);
       if (!isActive(resource) && r.active.mode !== 'flag') {
-        if (leave) await this.sendFields(r, 'update', nativeId, leave, resource);
+        if (leave) await this.sendFields(r, nativeId, leave, resource);
         return;
       }
       switch (r.active.mode) {
         case 'flag': {
           const body = writeFields(r.toNative, new Map([[r.active.field, r.active.inactive]]), new Set([r.active.field]));
-          return void (await this.sendFields(r, 'update', nativeId, { ...body, ...leave }, resource));
+          return void (await this.sendFields(r, nativeId, { ...body, ...leave }, resource));
         }
         case 'endpoint':
-          if (leave) await this.sendFields(r, 'update', nativeId, leave, resource);
+          if (leave) await this.sendFields(r, nativeId, leave, resource);
           return void (await this.call(r, 'deactivate', nativeId));
         case 'delete':
           return void (await this.call(r, 'delete', nativeId));
         case 'ignore':
-          if (leave) await this.sendFields(r, 'update', nativeId, leave, resource);
+          if (leave) await this.sendFields(r, nativeId, leave, resource);
           return;
       }
     });
@@ -300,17 +300,16 @@ export class RestConnector implements Connector {
     const body = writeFields(r.toNative, values, sent);
     // A value that went away is cleared natively (null unless the plugin says otherwise).
     for (const [at, clear] of clears) setNative(body, at, clear);
-    await this.sendFields(r, 'update', nativeId, body, resource);
+    await this.sendFields(r, nativeId, body, resource);
     await this.verify(r, op, nativeId, values, sent);
   }
 
-  /** Sends mapped fields with the operation's body around them, after the plugin's hook. */
-  private async sendFields(r: CompiledResource, kind: 'update', nativeId: string, fields: JsonObject, resource: JsonObject): Promise<NativeResponse> {
+  /** Sends mapped fields with the update's body around them, after the plugin's hook. */
+  private async sendFields(r: CompiledResource, nativeId: string, fields: JsonObject, resource: JsonObject): Promise<NativeResponse> {
     const hooks = await this.plugin.hooks.load();
-    const op = r.operations[kind]!;
-    let body = wrapFields(op.envelope, fields, { id: nativeId });
+    let body = wrapFields(r.operations.update!.envelope, fields, { id: nativeId });
     body = (await hooks.beforeUpdate?.(body, { type: r.type, resource, nativeId })) ?? body;
-    return this.call(r, kind, nativeId, body);
+    return this.call(r, 'update', nativeId, body);
   }
 
   /**
@@ -364,12 +363,9 @@ export class RestConnector implements Connector {
       this.decide({ kind: 'verify', type: r.type, operation: op.name, outcome: 'explained', nativeId, detail: `read back with ${r.operations.read!.name} and compare ${compared.join(', ')}` });
       return;
     }
-    const resolvers = verifyResolvers();
     let differing: string[];
     try {
-      const scim = writeFields(r.toScim, await mapRecord(r.toScim, back.view, { ...resolvers.toScim, now: this.now().toISOString() }));
-      const again = await mapRecord(r.toNative, scim, { ...resolvers.toNative, now: this.now().toISOString() });
-      differing = differingFields(compared, written, again);
+      differing = await unappliedFields(r, back.view, written, compared, this.now().toISOString());
     } catch (error) {
       if (error instanceof MappingError) throw badGateway(`The ${r.type} read back after ${op.name} could not be read`, error);
       throw error;
@@ -391,18 +387,8 @@ export class RestConnector implements Connector {
       { users: this.plugin.users, members: groups.members, name: this.plugin.name },
       { groupNativeId, ...(groupScimId === undefined ? {} : { groupScimId }), before, after },
       ctx,
-      (userNativeId, fields, resource) => this.sendFields(this.plugin.users, 'update', userNativeId, fields, resource),
+      (userNativeId, fields, resource) => this.sendFields(this.plugin.users, userNativeId, fields, resource),
     );
-  }
-
-  /** The update fields that take a deleted user out of every group, when membership is kept on users and it had any. */
-  private async leaveGroupsBody(resource: JsonObject, ctx: ConnectorContext): Promise<JsonObject | undefined> {
-    const members = this.plugin.groups?.members;
-    if (members?.on !== 'user' || typeof resource.id !== 'string') return undefined;
-    if ((await ctx.groupsOf(resource.id)).length === 0) return undefined;
-    const body: JsonObject = {};
-    setNative(body, members.field, []);
-    return body;
   }
 
   /** Renders and sends one of the resource's operations for a native id. */

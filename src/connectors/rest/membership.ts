@@ -6,6 +6,7 @@
  * claim on each of those users meanwhile, so two group changes never write one user's list at once.
  */
 import { invalidValue } from '../../scim/errors.js';
+import { USER_SCHEMA } from '../../scim/schemas/core.js';
 import type { JsonObject } from '../../store/types.js';
 import { setNative } from '../../plugins/native-paths.js';
 import type { CompiledResource, MembersOn } from '../../plugins/types.js';
@@ -16,6 +17,15 @@ export function membersOf(resource: JsonObject | undefined): Set<string> {
   const members = resource?.members;
   if (!Array.isArray(members)) return new Set();
   return new Set(members.flatMap((m) => (typeof m === 'object' && m !== null && typeof (m as JsonObject).value === 'string' ? [(m as JsonObject).value as string] : [])));
+}
+
+/** The update fields that take a deleted user out of every group (the whole list, emptied), when it had any. */
+export async function leaveEveryGroup(members: MembersOn | undefined, user: JsonObject, ctx: ConnectorContext): Promise<JsonObject | undefined> {
+  if (members?.on !== 'user' || typeof user.id !== 'string') return undefined;
+  if ((await ctx.groupsOf(user.id)).length === 0) return undefined;
+  const fields: JsonObject = {};
+  setNative(fields, members.field, []);
+  return fields;
 }
 
 export interface MembershipChange {
@@ -47,6 +57,7 @@ export async function writeMemberships(
     const list = [...new Set(ids)].map((id) => (plugin.members.as === 'integer' && /^-?\d{1,15}$/.test(id) ? Number(id) : id));
     const fields: JsonObject = {};
     setNative(fields, plugin.members.field, list);
-    await send(userNativeId, fields, { schemas: [], id: userId });
+    // The hook sees which user the write is about; the gateway does not load the whole user for it.
+    await send(userNativeId, fields, { schemas: [USER_SCHEMA], id: userId });
   }
 }
