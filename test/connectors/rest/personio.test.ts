@@ -160,3 +160,29 @@ describe('Personio plugin written without createOnly: the read-back catches the 
     expect(rig.emu.users()[0]!.email).toBe('p9@example.com');
   });
 });
+
+describe('Personio plugin with createOnly: report', () => {
+  let rig: Rig;
+  let dir: string;
+  beforeAll(async () => {
+    dir = editedPlugins('personio', [['createOnly: refuse', 'createOnly: report']]);
+    const { plugin, problems } = loadPlugin(dir, 'personio');
+    expect(problems).toEqual([]);
+    rig = await startRig('personio', { plugin: plugin! });
+  });
+  afterAll(async () => {
+    await rig.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('sends the other changes, then reports the create-only field it did not send as 400 mutability', async () => {
+    const resource = person(10);
+    const { nativeId } = await rig.connector.create('User', resource, rig.ids);
+    const changed = { ...resource, userName: 'new10@example.com', emails: [{ type: 'work', value: 'new10@example.com' }], title: 'Lead' };
+    const error = await rig.connector.update('User', nativeId!, resource, changed, rig.ids).catch((e: unknown) => e);
+    expect((error as ScimError).scimType).toBe('mutability');
+    expect((error as ScimError).message).toBe('personio takes email only when the User is created: the other changes were applied, not this one');
+    expect(writes(rig.emu).at(-1)!.body).toEqual({ employee: { position: 'Lead' } });
+    expect(rig.emu.users()[0]).toMatchObject({ email: 'p10@example.com', position: 'Lead' });
+  });
+});
