@@ -31,17 +31,20 @@ export interface ConnectorScenario {
   growsEmulator?: boolean;
 }
 
-/** The 15Five user the plugin makes of userBody(userName, index): email, names, external and employee id. */
+/** The 15Five user the plugin makes of userBody(userName, index): email, names and employee id. */
 export function nativeUserBody(email: string, index: number): Record<string, unknown> {
   return {
     email,
     first_name: `Given${index}`,
     last_name: `Family${index}`,
-    external_id: `ext-${index}`,
     employee_id: String(100_000 + index),
     is_active: true,
   };
 }
+
+/** 15Five creates users in bulk (there is no POST /user/): the plugin sends a list of one. */
+export const NATIVE_CREATE_PATH = `${NATIVE_BASE_PATH}/user/bulk/`;
+export const nativeCreateBody = (email: string, index: number): unknown[] => [nativeUserBody(email, index)];
 
 // Process-wide: warm-up and measured runs, direct and gateway, never reuse an email or a title.
 const counters = { created: 0, titled: 0 };
@@ -58,7 +61,7 @@ const nativeSearchPath = (email: string) => `${NATIVE_BASE_PATH}/user/?email=${e
 
 const scenario = (name: string, requests: (t: Target) => autocannon.Request[], callsPerOperation = 1): Scenario => ({ name, requests, callsPerOperation });
 
-/** GET ?email= for a new address (a miss, as on every create), then POST that address: per client, in turn. */
+/** GET ?email= for a new address (a miss, as on every create), then the bulk POST of that address: per client, in turn. */
 function searchThenCreate(t: Target): autocannon.Request[] {
   return [
     {
@@ -72,10 +75,10 @@ function searchThenCreate(t: Target): autocannon.Request[] {
     },
     {
       method: 'POST',
-      path: `${NATIVE_BASE_PATH}/user/`,
+      path: NATIVE_CREATE_PATH,
       setupRequest: (req, context) => {
         const email = (context as { email?: string }).email ?? newEmail(t, 'pair');
-        req.body = JSON.stringify(nativeUserBody(email, counters.created));
+        req.body = JSON.stringify(nativeCreateBody(email, counters.created));
         return req;
       },
     },
@@ -106,12 +109,12 @@ export const CONNECTOR_SCENARIOS: readonly ConnectorScenario[] = [
   },
   {
     name: 'PATCH replace title',
-    note: 'a new title every request, so every PATCH changes something and the gateway sends one native PATCH {"title"}',
+    note: 'a new title every request, so every PATCH changes something and the gateway sends one native PUT {"title"}',
     direct: {
-      label: 'PATCH /user/{id}/',
-      scenario: scenario('native PATCH', (t) => [
+      label: 'PUT /user/{id}/',
+      scenario: scenario('native PUT', (t) => [
         {
-          method: 'PATCH',
+          method: 'PUT',
           setupRequest: (req) => ({ ...req, path: `${NATIVE_BASE_PATH}/user/${encodeURIComponent(pick(t.ids))}/`, body: JSON.stringify({ title: nextTitle() }) }),
         },
       ]),
@@ -131,19 +134,19 @@ export const CONNECTOR_SCENARIOS: readonly ConnectorScenario[] = [
     name: 'POST create',
     note:
       'the gateway searches 15Five by email before every create (a native user that exists is adopted, not duplicated), ' +
-      'so one SCIM create is two native calls; "GET ?email= + POST" is that pair sent straight, timed as one operation. ' +
+      'so one SCIM create is two native calls; "GET ?email= + POST /user/bulk/" is that pair sent straight, timed as one operation. ' +
       'Measured in alternating rounds (the emulator scans all users on create and search, and every request adds one)',
     direct: {
-      label: 'POST /user/',
+      label: 'POST /user/bulk/',
       scenario: scenario('native POST', (t) => [
         {
           method: 'POST',
-          path: `${NATIVE_BASE_PATH}/user/`,
-          setupRequest: (req) => ({ ...req, body: JSON.stringify(nativeUserBody(newEmail(t, 'direct'), counters.created)) }),
+          path: NATIVE_CREATE_PATH,
+          setupRequest: (req) => ({ ...req, body: JSON.stringify(nativeCreateBody(newEmail(t, 'direct'), counters.created)) }),
         },
       ]),
     },
-    alsoDirect: { label: 'GET ?email= + POST /user/', scenario: scenario('native search+POST', searchThenCreate, 2) },
+    alsoDirect: { label: 'GET ?email= + POST /user/bulk/', scenario: scenario('native search+POST', searchThenCreate, 2) },
     growsEmulator: true,
     gateway: {
       label: 'POST /Users',

@@ -5,7 +5,7 @@
  */
 import { callJson as call } from './cli.js';
 import { nativeUserByEmail } from './connector-native.js';
-import { GATEWAY_BASE_PATH, NATIVE_BASE_PATH, nativeUserBody } from './connector-scenarios.js';
+import { GATEWAY_BASE_PATH, NATIVE_BASE_PATH, nativeCreateBody } from './connector-scenarios.js';
 import { replaceTitleBody, userBody } from './scenarios.js';
 
 export interface VerifySides {
@@ -21,7 +21,7 @@ export interface VerifySides {
 }
 
 /** Fields that differ between any two native users whatever made them. */
-const PER_RECORD = new Set(['id', 'email', 'date_joined']);
+const PER_RECORD = new Set(['id', 'email', 'create_ts', 'update_ts']);
 
 function sameFields(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
   const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => !PER_RECORD.has(k)));
@@ -38,8 +38,8 @@ export async function verifyConnectorShapes(s: VerifySides): Promise<void> {
   const listed = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${s.userName}"`)}`);
   if (listed.totalResults !== 1) problems.push(`SCIM filter on ${s.userName} found ${String(listed.totalResults)}, not 1`);
 
-  const direct = await native('PATCH', `/user/${encodeURIComponent(s.nativeId)}/`, { title: 'Verified direct' });
-  if (direct.title !== 'Verified direct') problems.push(`native PATCH left title ${String(direct.title)}`);
+  const direct = await native('PUT', `/user/${encodeURIComponent(s.nativeId)}/`, { title: 'Verified direct' });
+  if (direct.title !== 'Verified direct') problems.push(`native PUT left title ${String(direct.title)}`);
   const patched = await scim('PATCH', `/Users/${encodeURIComponent(s.scimId)}`, replaceTitleBody('Verified gateway'));
   if (patched.title !== 'Verified gateway') problems.push(`SCIM PATCH left title ${String(patched.title)}`);
   const after = await native('GET', `/user/${encodeURIComponent(s.nativeId)}/`);
@@ -49,7 +49,7 @@ export async function verifyConnectorShapes(s: VerifySides): Promise<void> {
   const viaGateway = `verify-gateway-${s.runTag}@example.com`;
   const viaDirect = `verify-direct-${s.runTag}@example.com`;
   await scim('POST', '/Users', userBody(viaGateway, 7));
-  await native('POST', '/user/', nativeUserBody(viaDirect, 7));
+  await native('POST', '/user/bulk/', nativeCreateBody(viaDirect, 7));
   const missing = await native('GET', `/user/?email=${encodeURIComponent(`verify-none-${s.runTag}@example.com`)}`);
   if (missing.count !== 0) problems.push(`native search for a new email found ${String(missing.count)}`);
   const diff = sameFields(await nativeUserByEmail(s.nativeOrigin, s.nativeHeaders, viaGateway), await nativeUserByEmail(s.nativeOrigin, s.nativeHeaders, viaDirect));

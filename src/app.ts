@@ -10,7 +10,7 @@ import { entraDialect } from './dialect/entra.js';
 import { strictDialect } from './dialect/strict.js';
 import type { Dialect } from './dialect/types.js';
 import type { NativeCallEvent } from './connectors/http/types.js';
-import { createRestConnector } from './connectors/rest/index.js';
+import { createRestConnector, type ConnectorDecision } from './connectors/rest/index.js';
 import { storeConnector, type Connector } from './connectors/types.js';
 import { buildHttpApp, type HttpApp } from './http/server.js';
 import { ResourceService } from './service/resources.js';
@@ -68,6 +68,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       name: app.name,
       registry: app.registry,
       service: new ResourceService(runtime, log.child({ app: app.name })),
+      limitations: connector.limitations?.() ?? [],
     });
     log.info({ app: app.name, connector: app.connector, dialect: app.dialect, auth: inbound.describe(app.name) }, 'app ready');
   }
@@ -117,6 +118,21 @@ function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger
       })
       .catch((error: unknown) => appLog.error({ err: error }, 'audit append failed'));
   };
+  // Adoption decisions and read-back verdicts are audited too: why a native record was (not) adopted, what was not applied.
+  const onDecision = (decision: ConnectorDecision) => {
+    void store
+      .appendAudit({
+        app: app.name,
+        action: `${decision.kind} ${decision.operation}`,
+        resourceType: decision.type,
+        status: DECISION_STATUS[decision.outcome],
+        detail: `${decision.outcome}: ${decision.detail}`.slice(0, 500),
+      })
+      .catch((error: unknown) => appLog.error({ err: error }, 'audit append failed'));
+  };
   const nativeRate: NativeRateSource = (limit, waiting) => budgets.nativeRate(app.name, limit, waiting);
-  return createRestConnector(app.plugin, app.downstream, { log: appLog, onCall, nativeRate });
+  return createRestConnector(app.plugin, app.downstream, { log: appLog, onCall, onDecision, nativeRate });
 }
+
+/** The status an audited decision is recorded with. */
+const DECISION_STATUS: Record<ConnectorDecision['outcome'], number> = { adopt: 200, none: 404, ambiguous: 409, applied: 200, differs: 400, explained: 200 };

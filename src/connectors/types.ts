@@ -12,6 +12,8 @@ export interface ConnectorContext {
   nativeIdOf(type: ResourceTypeName, scimId: string): Promise<string | undefined>;
   /** native id → SCIM id, for references in adopted native records. */
   scimIdOf(type: ResourceTypeName, nativeId: string): Promise<string | undefined>;
+  /** The SCIM ids of the groups a user is a member of, as the store holds them now (before this write commits). */
+  groupsOf(userId: string): Promise<string[]>;
 }
 
 /** A native record seen through the plugin's native → SCIM mapping. */
@@ -53,6 +55,15 @@ export interface Connector {
 
   /** An existing native record matching the lookup, for adoption; undefined when there is none. */
   find(type: ResourceTypeName, lookup: NativeLookup, ctx: ConnectorContext): Promise<NativeMatch | undefined>;
+
+  /**
+   * Other resources a write changes natively besides its own (a group change written on its members'
+   * records): the service claims them for the write's duration, so no other write changes them meanwhile.
+   */
+  affects?(type: ResourceTypeName, before: JsonObject | undefined, after: JsonObject | undefined): { type: ResourceTypeName; ids: string[] } | undefined;
+
+  /** What the downstream system cannot do that a client may try, for the app's ServiceProviderConfig. */
+  limitations?(): string[];
 
   /** Releases what the connector holds (connections, timers) when the gateway stops. */
   close?(): Promise<void>;

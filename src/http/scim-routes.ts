@@ -19,6 +19,8 @@ export interface RoutedApp {
   name: string;
   registry: SchemaRegistry;
   service: ResourceService;
+  /** What the downstream system cannot do (groups it cannot create...), said in /ServiceProviderConfig. */
+  limitations?: readonly string[];
 }
 
 export interface RouteOptions {
@@ -129,7 +131,7 @@ function resourceRoutes(router: Router, type: ResourceTypeName, options: RouteOp
 
 function discoveryRoutes(router: Router, options: RouteOptions): void {
   router.get('/ServiceProviderConfig', (req, res) => {
-    sendScim(res, 200, discovery.serviceProviderConfig(contextOf(req, res, options).baseUrl, options.limits));
+    sendScim(res, 200, discovery.serviceProviderConfig(contextOf(req, res, options).baseUrl, options.limits, appOf(res).limitations));
   });
   router.get('/ResourceTypes', (req, res) => {
     sendScim(res, 200, discovery.resourceTypes(appOf(res).registry, contextOf(req, res, options).baseUrl));

@@ -5,6 +5,9 @@
  * with a message naming the app and the variable.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { createOutboundAuth } from '../connectors/http/auth.js';
+import { systemClock } from '../connectors/http/clock.js';
+import { parseBaseUrl } from '../connectors/http/url.js';
 import type { SchemaDefinition } from '../scim/schemas/types.js';
 import { defaultPluginsDir, loadPlugin, type PluginLoad } from './load.js';
 import type { CompiledPlugin, Downstream } from './types.js';
@@ -107,7 +110,30 @@ export function loadAppPlugin(
     }
   }
   if (problems.length > before || baseUrl === undefined) return undefined;
-  return { plugin, downstream: secretHolding(baseUrl, credentials) };
+  const downstream = secretHolding(baseUrl, credentials);
+  const why = connectionProblem(plugin, downstream);
+  if (why) {
+    problems.push(`${where}.downstream: ${why} (plugin "${plugin.name}", ${plugin.file}: connection.auth)`);
+    return undefined;
+  }
+  return { plugin, downstream };
+}
+
+/**
+ * What the native client would refuse at start-up (a token URL that resolves to plain http off loopback,
+ * a credential a header cannot carry...), found now so it is listed with every other problem instead of
+ * stopping start-up with a stack trace. Nothing is sent.
+ */
+function connectionProblem(plugin: CompiledPlugin, downstream: Downstream): string | undefined {
+  const settings = plugin.connection(downstream);
+  try {
+    parseBaseUrl(settings.baseUrl);
+    createOutboundAuth(settings.auth, { clock: systemClock, signal: new AbortController().signal, timeoutMs: settings.timeoutMs });
+    return undefined;
+  } catch (error) {
+    if (error instanceof TypeError) return error.message;
+    throw error;
+  }
 }
 
 const whereApp = (where: string) => where.slice(where.lastIndexOf('apps.') + 5);

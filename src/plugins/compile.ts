@@ -110,12 +110,28 @@ function attributeNameTaken(name: string, type: ResourceTypeName): boolean {
 function compileErrorRules(file: PluginFile, problems: Problem[]): CompiledErrorRule[] {
   return file.errors.flatMap((rule, i) => {
     const statuses = Array.isArray(rule.status) ? rule.status : [rule.status];
-    const base = {
+    const success = statuses.filter((s) => s < 300);
+    if (success.length > 0 && rule.ignore) {
+      problems.push({ path: ['errors', i, 'ignore'], message: `a ${success.join(', ')} answer is success already: a rule on it says which failure it means ("scim")` });
+      return [];
+    }
+    if (statuses.some((s) => s >= 300 && s < 400)) {
+      problems.push({ path: ['errors', i, 'status'], message: 'a rule is about a 2xx answer that means failure, or a 4xx/5xx one' });
+      return [];
+    }
+    const base: CompiledErrorRule = {
       statuses,
-      ...(rule.operation ? { operation: rule.operation } : {}),
+      ...(rule.operation ? { operations: Array.isArray(rule.operation) ? rule.operation : [rule.operation] } : {}),
       ...(rule.bodyContains ? { bodyContains: rule.bodyContains.toLowerCase() } : {}),
       ...(rule.header ? { header: { name: rule.header.name.toLowerCase(), contains: rule.header.contains.toLowerCase() } } : {}),
     };
+    if (rule.bodyField) {
+      const field = rule.bodyField;
+      const equals = Object.hasOwn(field, 'equals');
+      if (field.notEmpty === true && !equals) base.bodyField = { path: field.path, notEmpty: true };
+      else if (equals && field.notEmpty === undefined) base.bodyField = { path: field.path, equals: { value: field.equals } };
+      else problems.push({ path: ['errors', i, 'bodyField'], message: 'give "equals" (a value) or "notEmpty: true", one of them' });
+    }
     if (!rule.scim) return [base];
     const { status, scimType, detail } = rule.scim;
     if (scimType !== undefined && !Object.hasOwn(SCIM_TYPES, scimType)) {
@@ -136,17 +152,47 @@ function compileErrorRules(file: PluginFile, problems: Problem[]): CompiledError
   });
 }
 
-function authTemplates(auth: AuthInput): [string, string][] {
-  return Object.entries(auth).filter((e): e is [string, string] => e[0] !== 'type' && e[0] !== 'header' && typeof e[1] === 'string');
+/** Every credential template of the auth settings, with where it is. */
+function authTemplates(auth: AuthInput): [string[], string][] {
+  const out: [string[], string][] = [];
+  for (const [key, value] of Object.entries(auth)) {
+    if (key === 'type' || key === 'header' || key === 'prefix' || key === 'token' || key === 'expiresIn') continue;
+    if (typeof value === 'string') out.push([[key], value]);
+  }
+  if (auth.type === 'token') {
+    out.push([['request', 'url'], auth.request.url]);
+    for (const part of ['json', 'form'] as const) {
+      for (const [name, value] of Object.entries(auth.request[part] ?? {})) out.push([['request', part, name], value]);
+    }
+  }
+  return out;
+}
+
+/** A token URL is absolute (https, or http on loopback) or, starting with "/", relative to the app's base URL. */
+function checkTokenUrl(template: string, at: string[], problems: Problem[]): void {
+  const literal = template.replace(/\{[A-Za-z_][A-Za-z0-9_]*\}/g, 'x');
+  if (literal.startsWith('/')) {
+    if (literal.startsWith('//')) problems.push({ path: at, message: `"${template}" is neither an absolute URL nor a path below the base URL` });
+    return;
+  }
+  if (!/^https?:\/\/[^\s/]+/i.test(literal)) {
+    problems.push({ path: at, message: `"${template}" must be an absolute http(s) URL, or a path starting with "/" below the app's base URL` });
+  }
 }
 
 function checkConnection(file: PluginFile, credentials: string[], problems: Problem[]): void {
-  for (const [key, value] of authTemplates(file.connection.auth)) {
+  const auth = file.connection.auth;
+  for (const [key, value] of authTemplates(auth)) {
     try {
       checkValueTemplate(value, credentials);
     } catch (error) {
-      problems.push({ path: ['connection', 'auth', key], message: `${(error as Error).message.replace('this operation offers', 'credentials are')}` });
+      problems.push({ path: ['connection', 'auth', ...key], message: `${(error as Error).message.replace('this operation offers', 'credentials are')}` });
     }
+  }
+  if (auth.type === 'oauth2') checkTokenUrl(auth.tokenUrl, ['connection', 'auth', 'tokenUrl'], problems);
+  if (auth.type === 'token') {
+    checkTokenUrl(auth.request.url, ['connection', 'auth', 'request', 'url'], problems);
+    if (auth.request.json && auth.request.form) problems.push({ path: ['connection', 'auth', 'request'], message: 'give the credentials as "json" or as "form", not both' });
   }
   for (const [name, value] of Object.entries(file.connection.headers)) {
     try {
@@ -157,8 +203,14 @@ function checkConnection(file: PluginFile, credentials: string[], problems: Prob
   }
 }
 
+/** A token URL as the client needs it: relative ones are resolved below the app's base URL. */
+function tokenUrlOf(url: string, baseUrl: string): string {
+  return url.startsWith('/') ? `${baseUrl.replace(/\/+$/, '')}${url}` : url;
+}
+
 function connectionSettings(file: PluginFile, downstream: Downstream): ConnectionSettings {
   const fill = (t: string) => renderValue(t, downstream.credentials) as string;
+  const fillAll = (record: Record<string, string> | undefined) => record && Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fill(v)]));
   const a = file.connection.auth;
   let auth: OutboundAuth;
   switch (a.type) {
@@ -177,13 +229,29 @@ function connectionSettings(file: PluginFile, downstream: Downstream): Connectio
     case 'oauth2':
       auth = {
         type: 'oauth2',
-        tokenUrl: fill(a.tokenUrl),
+        tokenUrl: tokenUrlOf(fill(a.tokenUrl), downstream.baseUrl),
         clientId: fill(a.clientId),
         clientSecret: fill(a.clientSecret),
         ...(a.scope === undefined ? {} : { scope: fill(a.scope) }),
         ...(a.audience === undefined ? {} : { audience: fill(a.audience) }),
+        refreshOn: a.refreshOn,
       };
       break;
+    case 'token': {
+      const json = fillAll(a.request.json);
+      const form = fillAll(a.request.form);
+      auth = {
+        type: 'token',
+        request: { method: a.request.method, url: tokenUrlOf(fill(a.request.url), downstream.baseUrl), ...(json ? { json } : {}), ...(form ? { form } : {}) },
+        token: a.token,
+        ...(a.expiresIn === undefined ? {} : { expiresIn: a.expiresIn }),
+        lifetimeSeconds: a.lifetimeSeconds,
+        header: a.header,
+        prefix: a.prefix,
+        refreshOn: a.refreshOn,
+      };
+      break;
+    }
   }
   const headers = Object.fromEntries(Object.entries(file.connection.headers).map(([k, v]) => [k, fill(v)]));
   const { timeoutMs, rateLimit, retry } = file.connection;

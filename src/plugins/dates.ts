@@ -109,3 +109,13 @@ export function parseLayoutDate(text: string, layout: string): CalendarDate | un
 
 /** `YYYY-MM-DD`. */
 export const isoDate = (date: CalendarDate): string => formatDate(date, 'YYYY-MM-DD');
+
+/** Seconds since 1970-01-01T00:00:00Z at the start (UTC) of the calendar date: a date as a Unix timestamp. */
+export const unixSeconds = (date: CalendarDate): number => Date.UTC(date.year, date.month - 1, date.day) / 1000;
+
+/** The UTC calendar date of a Unix timestamp in seconds, or undefined beyond years 1-9999. */
+export function fromUnixSeconds(seconds: number): CalendarDate | undefined {
+  if (!Number.isFinite(seconds) || Math.abs(seconds) > 253_402_300_799) return undefined;
+  const d = new Date(seconds * 1000);
+  return checked(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate());
+}

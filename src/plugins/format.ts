@@ -5,11 +5,25 @@
  */
 import { z } from 'zod';
 
-/** A native field, dotted for nesting (`work.reportsTo.id`). Prototype keys are refused. */
-export const nativePath = z
+const noPrototypeKey = (p: string) => !p.split('.').some((s) => s === '__proto__' || s === 'constructor' || s === 'prototype');
+
+/** A native field, dotted for nesting (`work.reportsTo.id`): what toNative writes and the read side provides. */
+export const nativeField = z
   .string()
   .regex(/^[A-Za-z_$][A-Za-z0-9_$-]*(?:\.[A-Za-z_$][A-Za-z0-9_$-]*)*$/, 'must be a field name, dotted for nesting (e.g. "work.title")')
-  .refine((p) => !p.split('.').some((s) => s === '__proto__' || s === 'constructor' || s === 'prototype'), 'must not name a prototype key');
+  .refine(noPrototypeKey, 'must not name a prototype key');
+
+/** A place in a native answer: dotted, digits index lists (`results.0.id`, `data.attributes.email.value`). */
+export const nativePath = z
+  .string()
+  .regex(/^(?:[A-Za-z_$][A-Za-z0-9_$-]*|\d{1,6})(?:\.(?:[A-Za-z_$][A-Za-z0-9_$-]*|\d{1,6}))*$/, 'must be a dotted path in the answer (e.g. "data.0.id")')
+  .refine(noPrototypeKey, 'must not name a prototype key');
+
+/** Where each native field is in a record the API answers: `'*'` is a pattern with `{field}`, other keys one field each. */
+const readFields = z.record(
+  z.union([z.literal('*'), nativeField]),
+  z.string().regex(/^[A-Za-z0-9_$.{}-]{1,200}$/, 'must be a dotted path, "{field}" standing for the field (e.g. "attributes.{field}.value")'),
+);
 
 const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a name of letters, digits and "_"');
 
@@ -30,7 +44,11 @@ const fieldRuleObject = z.strictObject({
   /** Sent when the value is removed on an update (default null). */
   clear: z.unknown().optional(),
   /** Where `clear` goes instead of the field itself: a parent (`work.reportsTo` for `work.reportsTo.id`). */
-  clearAt: nativePath.optional(),
+  clearAt: nativeField.optional(),
+  /** toNative: the write operations that send this field (default: every one). */
+  in: z.array(z.enum(['create', 'update'])).min(1).optional(),
+  /** toNative: the API takes this field only when the record is created; a change is refused (400 mutability) or reported. */
+  createOnly: z.enum(['refuse', 'report']).optional(),
 });
 export const fieldRule = z.union([z.string().min(1), fieldRuleObject]);
 export type FieldRuleInput = z.output<typeof fieldRule>;
@@ -51,17 +69,36 @@ const plainOperation = z.strictObject({
   body: z.unknown().optional(),
 });
 
-const createOperation = z.strictObject({
+/** The read side of a reading operation: where the record is, where each native field is in it. */
+const readOperation = z.strictObject({
   ...operationBase,
-  /** Where the new native id is: a field of the response body, or the `Location` header. */
+  /** Where the record is in the answer (`data`); absent: the answer is the record. */
+  record: nativePath.optional(),
+  fields: readFields.optional(),
+});
+
+const writeBase = {
+  ...operationBase,
+  /** The body around the mapped fields: a JSON template in which the string "{fields}" stands for them (`{ employee: "{fields}" }`, `["{fields}"]`). */
+  body: z.unknown().optional(),
+  /** After the write, read the record back (the `read` operation) and compare the fields written: a difference is an error, never success. */
+  verify: z.literal('readBack').optional(),
+};
+
+const createOperation = z.strictObject({
+  ...writeBase,
+  /** Where the new native id is: a path in the answer, the `Location` header, and/or a search afterwards. */
   id: z.union([
-    z.strictObject({ body: nativePath }),
-    z.strictObject({ location: z.string().startsWith('/', 'must start with "/"').max(256) }),
+    z.strictObject({ body: nativePath, search: z.boolean().optional() }),
+    z.strictObject({ location: z.string().startsWith('/', 'must start with "/"').max(256), search: z.boolean().optional() }),
+    z.strictObject({ search: z.literal(true) }),
   ]),
+  /** The endpoint creates or updates by a key (bulk upserts): sending it twice makes no second record. */
+  upsert: z.boolean().default(false),
 });
 
 const updateOperation = z.strictObject({
-  ...operationBase,
+  ...writeBase,
   /** `changed`: only the fields that changed (PATCH-style); `full`: every mapped field (PUT-only APIs). */
   send: z.enum(['changed', 'full']).default('changed'),
 });
@@ -81,12 +118,14 @@ export type PagingInput = z.output<typeof paging>;
 const searchOperation = z.strictObject({
   ...operationBase,
   body: z.unknown().optional(),
+  /** Where each native field is in a result (see the read operation). */
+  fields: readFields.optional(),
   /** SCIM attribute paths a lookup may be answered for natively (e.g. `userName`, `emails.value`). */
   by: z.array(z.string().min(1)).min(1),
   /** The native field that must equal the searched value (checked on every result, even when filtered natively). */
-  match: nativePath,
+  match: nativeField,
   /** The native field of a result that holds its id. */
-  id: nativePath.default('id'),
+  id: nativeField.default('id'),
   /** Compared ignoring case unless true (emails are case-insensitive). */
   caseExact: z.boolean().default(false),
   /** Where the list is in the response body; absent when the body is the list. */
@@ -101,7 +140,7 @@ export type SearchInput = z.output<typeof searchOperation>;
 
 const userOperations = z.strictObject({
   create: createOperation,
-  read: plainOperation.optional(),
+  read: readOperation.optional(),
   update: updateOperation,
   delete: plainOperation.optional(),
   search: searchOperation.optional(),
@@ -109,12 +148,27 @@ const userOperations = z.strictObject({
   reactivate: plainOperation.optional(),
 });
 
-const groupOperations = userOperations.omit({ deactivate: true, reactivate: true });
+const groupOperations = userOperations.omit({ deactivate: true, reactivate: true }).extend({
+  /** Optional for groups: an API may have no group create (see `groups.create`) or update. */
+  create: createOperation.optional(),
+  update: updateOperation.optional(),
+});
+
+const stateValues = z.array(z.unknown()).min(1);
 
 /** How SCIM `active` reaches the native API. */
 const activeMode = z.discriminatedUnion('mode', [
-  /** A native field: `active`/`inactive` are its values (15Five `is_active`, BambooHR `status`). */
-  z.strictObject({ mode: z.literal('flag'), field: nativePath, active: z.unknown(), inactive: z.unknown() }),
+  /**
+   * A native field: `active`/`inactive` are the values written (15Five `is_active`, BambooHR `status`);
+   * `states` the values read as each (default: just those two), for APIs with more states than two.
+   */
+  z.strictObject({
+    mode: z.literal('flag'),
+    field: nativeField,
+    active: z.unknown(),
+    inactive: z.unknown(),
+    states: z.strictObject({ active: stateValues, inactive: stateValues }).optional(),
+  }),
   /** The `deactivate` / `reactivate` operations (HiBob terminate / revoke-termination). */
   z.strictObject({ mode: z.literal('endpoint') }),
   /** `active: false` deletes the native record (it cannot be reactivated). */
@@ -125,7 +179,7 @@ const activeMode = z.discriminatedUnion('mode', [
 
 const mappings = {
   /** Native field → how its value is made from the SCIM resource. */
-  toNative: z.record(nativePath, fieldRule),
+  toNative: z.record(nativeField, fieldRule),
   /** SCIM path → how its value is made from a native record (reads for adoption). */
   toScim: z.record(z.string().min(1), fieldRule).default({}),
 };
@@ -141,10 +195,25 @@ export const usersSection = z.strictObject({
 export const groupsSection = z.strictObject({
   operations: groupOperations,
   ...mappings,
+  /** `native`: operations.create makes new groups; `never`: the API cannot, a create adopts an existing native group (found by operations.search) or is refused. */
+  create: z.enum(['native', 'never']).default('native'),
+  /**
+   * Where membership is written: `group` (default: members are mapped in groups.toNative) or `user` (each
+   * member's own `field` holds the whole list of its groups' ids, written with users.operations.update).
+   */
+  members: z
+    .discriminatedUnion('on', [
+      z.strictObject({ on: z.literal('group') }),
+      z.strictObject({ on: z.literal('user'), field: nativeField, as: z.enum(['string', 'integer']).default('string') }),
+    ])
+    .default({ on: 'group' }),
   delete: z.enum(['native', 'ignore']),
 });
 
 const template = z.string().max(4096);
+
+/** Native statuses that mean "the token is stale": a new token is fetched and the call tried once more. */
+const refreshStatuses = z.array(z.number().int().min(400).max(499)).min(1).default([401]);
 
 const auth = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
@@ -153,24 +222,51 @@ const auth = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('bearer'), token: template }),
   z.strictObject({
     type: z.literal('oauth2'),
+    /** Absolute, or relative to the app's base URL (`/oauth/token`). */
     tokenUrl: template,
     clientId: template,
     clientSecret: template,
     scope: template.optional(),
     audience: template.optional(),
+    refreshOn: refreshStatuses,
+  }),
+  /** A token endpoint that is not textbook OAuth2: any body, the token and its lifetime wherever the answer has them. */
+  z.strictObject({
+    type: z.literal('token'),
+    request: z.strictObject({
+      method: z.enum(['POST', 'GET']).default('POST'),
+      /** Absolute, or relative to the app's base URL (`/auth`). */
+      url: template,
+      /** Credentials as a JSON body (`{ client_id: "{clientId}" }`) or as a form. */
+      json: z.record(z.string(), template).optional(),
+      form: z.record(z.string(), template).optional(),
+    }),
+    /** Where the token is in the answer (`data.token`). */
+    token: nativePath,
+    /** Where its lifetime in seconds is (`data.expires_in`); absent or unreadable: `lifetimeSeconds`. */
+    expiresIn: nativePath.optional(),
+    lifetimeSeconds: z.number().int().min(10).max(31_536_000).default(3600),
+    header: z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name').default('Authorization'),
+    prefix: z.string().default('Bearer'),
+    refreshOn: refreshStatuses,
   }),
 ]);
 export type AuthInput = z.output<typeof auth>;
 
+const ruleStatus = z.number().int().min(200).max(599);
+const operationName = z.string().regex(/^(users|groups)\.[a-z]+$/, 'must be like "users.create"');
+
 const errorRule = z.strictObject({
-  /** Native status(es) the rule applies to. */
-  status: z.union([z.number().int().min(400).max(599), z.array(z.number().int().min(400).max(599)).min(1)]),
-  /** Only for this operation, e.g. `users.create`. */
-  operation: z.string().regex(/^(users|groups)\.[a-z]+$/, 'must be like "users.create"').optional(),
+  /** Native status(es) the rule applies to; a 2xx status makes it a rule on answers that say "done" but mean failure. */
+  status: z.union([ruleStatus, z.array(ruleStatus).min(1)]),
+  /** Only for this operation, e.g. `users.create`, or these. */
+  operation: z.union([operationName, z.array(operationName).min(1)]).optional(),
   /** The response body (as text) contains this, ignoring case. */
   bodyContains: z.string().min(1).optional(),
   /** A response header contains this, ignoring case (BambooHR's X-BambooHR-Error-Message). */
   header: z.strictObject({ name: z.string().min(1), contains: z.string().min(1) }).optional(),
+  /** A field of the JSON answer equals a value, or is a non-empty list, object or string (Personio's `meta`). */
+  bodyField: z.strictObject({ path: nativePath, equals: z.unknown().optional(), notEmpty: z.literal(true).optional() }).optional(),
   /** The SCIM error answered; `detail` is shown to the client, the native body never is. */
   scim: z.strictObject({ status: z.number().int(), scimType: z.string().optional(), detail: z.string().max(500).optional() }).optional(),
   /** The native answer counts as success (e.g. terminating someone already terminated). */
@@ -226,4 +322,7 @@ export type PluginFile = z.output<typeof pluginFile>;
 export type UsersSection = z.output<typeof usersSection>;
 export type GroupsSection = z.output<typeof groupsSection>;
 export type OperationInput = z.output<typeof plainOperation>;
+export type ReadOperationInput = z.output<typeof readOperation>;
+export type CreateInput = z.output<typeof createOperation>;
+export type UpdateInput = z.output<typeof updateOperation>;
 export type ErrorRuleInput = z.output<typeof errorRule>;

@@ -10,7 +10,7 @@ import type { FieldRuleInput } from './format.js';
 import { getNative, setNative } from './native-paths.js';
 import { MappingError, evaluateRule } from './operations.js';
 import { compileRule, type RuleProblem } from './rules.js';
-import { compileScimPath, readScim, whyNotWritable, writeScim, type PathScope } from './scim-paths.js';
+import { compileScimPath, readScim, whyNotWritable, writeScim, type PathScope, type ScimPath } from './scim-paths.js';
 import { checkViewVar, scimView } from './view.js';
 
 export type Direction = 'toNative' | 'toScim';
@@ -33,6 +33,14 @@ export interface CompiledField {
   clear: unknown;
   /** ...at this parent path instead of the target, when given. */
   clearAt?: string;
+  /** toNative: the write operations that send the field (undefined: all). */
+  in?: ReadonlySet<'create' | 'update'>;
+  /** toNative: the API takes the field only at creation; a change is refused or reported. */
+  createOnly?: 'refuse' | 'report';
+  /** toScim: the native fields the value is read from (`from` and the rule's vars), for the read side. */
+  reads?: readonly string[];
+  /** The SCIM attributes involved (toNative: its sources; toScim: its target), as comparable keys. */
+  scimKeys: readonly string[];
 }
 
 export interface CompiledMapping {
@@ -97,6 +105,7 @@ function compileField(
   if (has('from') && has('const')) problems.push({ path: at(), message: 'give "from" or "const", not both' });
 
   let write: CompiledField['write'] = () => {};
+  const scimKeys: string[] = [];
   if (direction === 'toNative') {
     write = (out, value) => setNative(out, target, value);
   } else {
@@ -105,6 +114,7 @@ function compileField(
       const why = whyNotWritable(path, true);
       if (why) problems.push({ path: at(), message: why });
       write = (out, value) => writeScim(out, path, value);
+      scimKeys.push(scimKeyOf(path));
     } catch (error) {
       problems.push({ path: at(), message: (error as Error).message });
     }
@@ -122,35 +132,56 @@ function compileField(
     try {
       const path = compileScimPath(from, scope);
       sources.push((record) => readScim(record, path));
+      scimKeys.push(scimKeyOf(path));
     } catch (error) {
       problems.push({ path: where, message: (error as Error).message });
     }
   });
 
   let rule: unknown;
+  const reads = direction === 'toScim' ? [...froms] : [];
   if (has('rule')) {
     const ruleProblems: RuleProblem[] = [];
     const withValue = froms.length > 0;
     const checkVar =
       direction === 'toNative'
         ? (p: string) => checkViewVar(p, scope, withValue)
-        : (p: string) => (p.split('.')[0] === 'value' && !withValue ? '"value" only exists in a rule that has "from"' : undefined);
+        : (p: string) => {
+            if (p.split('.')[0] === 'value') return withValue ? undefined : '"value" only exists in a rule that has "from"';
+            if (p !== '') reads.push(p);
+            return undefined;
+          };
     rule = compileRule(input.rule, { checkVar, tables }, ruleProblems);
     problems.push(...ruleProblems.map((p) => ({ path: at('rule', ...p.path), message: p.message })));
   }
   if (input.clearAt !== undefined && (direction !== 'toNative' || !target.startsWith(`${input.clearAt}.`))) {
     problems.push({ path: at('clearAt'), message: `"clearAt" must be a parent of the native field "${target}" (toNative only)` });
   }
+  for (const key of ['in', 'createOnly'] as const) {
+    if (direction === 'toScim' && input[key] !== undefined) problems.push({ path: at(key), message: `"${key}" is about writes: toNative only` });
+  }
+  if (input.createOnly !== undefined && input.in !== undefined && !input.in.includes('create')) {
+    problems.push({ path: at('createOnly'), message: 'a create-only field must be sent by the create ("in" leaves it out)' });
+  }
   if (problems.length > before) return undefined;
 
-  const field: CompiledField = { target, write, sources, clear: has('clear') ? input.clear : null };
+  const field: CompiledField = { target, write, sources, clear: has('clear') ? input.clear : null, scimKeys };
   if (has('rule')) field.rule = rule;
   if (has('const')) field.constant = { value: input.const };
   if (has('default')) field.fallback = { value: input.default };
   if (input.reference) field.reference = input.reference;
   if (input.as) field.as = input.as;
   if (input.clearAt) field.clearAt = input.clearAt;
+  if (input.in) field.in = new Set(input.in);
+  if (input.createOnly) field.createOnly = input.createOnly;
+  if (direction === 'toScim') field.reads = reads;
   return field;
+}
+
+/** One SCIM attribute, however it is spelled (alias or URN, any case): keys, sub-attribute, filter equalities. */
+function scimKeyOf(path: ScimPath): string {
+  const key = [...path.keys, path.sub ?? ''].join('.').toLowerCase();
+  return path.equalities ? `${key}${JSON.stringify(path.equalities).toLowerCase()}` : key;
 }
 
 const absent = (v: unknown) => v === undefined || v === null;
@@ -235,3 +266,6 @@ export function writeFields(mapping: CompiledMapping, values: ReadonlyMap<string
   }
   return out;
 }
+
+/** Whether `operation` sends the field (`in`, absent: every write). */
+export const sentBy = (field: CompiledField, operation: 'create' | 'update'): boolean => field.in === undefined || field.in.has(operation);

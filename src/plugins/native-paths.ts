@@ -1,6 +1,7 @@
 /**
- * Native fields addressed by dotted paths (`work.reportsTo.id`). The format refuses prototype keys at
- * load; reads still only follow own properties, so a native body can never reach Object.prototype.
+ * Native fields addressed by dotted paths (`work.reportsTo.id`; in answers, digits index lists:
+ * `results.0.id`). The format refuses prototype keys at load; reads still only follow own properties, so
+ * a native body can never reach Object.prototype.
  */
 import type { JsonObject } from '../store/types.js';
 
@@ -9,6 +10,10 @@ const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !==
 export function getNative(record: unknown, path: string): unknown {
   let value = record;
   for (const key of path.split('.')) {
+    if (Array.isArray(value) && /^\d+$/.test(key)) {
+      value = value[Number(key)];
+      continue;
+    }
     if (!isObject(value) || !Object.hasOwn(value, key)) return undefined;
     value = value[key];
   }

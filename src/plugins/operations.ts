@@ -5,7 +5,7 @@
  * into a SCIM 400.
  */
 import jsonLogic from 'json-logic-js';
-import { checkLayout, formatDate, isoDate, parseIsoDate, parseLayoutDate } from './dates.js';
+import { checkLayout, formatDate, fromUnixSeconds, isoDate, parseIsoDate, parseLayoutDate, unixSeconds } from './dates.js';
 
 /** A value the mapping cannot turn into what the native API needs. */
 export class MappingError extends Error {
@@ -47,6 +47,29 @@ export const CUSTOM_OPERATIONS: Record<string, { min: number; max: number; fn: (
       const text = String(value);
       const date = parseLayoutDate(text, String(layout)) ?? parseIsoDate(text);
       if (!date) throw new MappingError(`${describe(value)} is not a date in the layout ${String(layout)}`);
+      return isoDate(date);
+    },
+  },
+  /** ISO 8601 date or dateTime → seconds since the epoch at the start (UTC) of that calendar date. Blank stays null. */
+  to_timestamp: {
+    min: 1,
+    max: 1,
+    fn: (value) => {
+      if (isBlank(value)) return null;
+      const date = typeof value === 'string' ? parseIsoDate(value) : undefined;
+      if (!date) throw new MappingError(`${describe(value)} is not an ISO 8601 date`);
+      return unixSeconds(date);
+    },
+  },
+  /** A Unix timestamp in seconds (a number or digits) → `YYYY-MM-DD` (UTC). Blank stays null. */
+  from_timestamp: {
+    min: 1,
+    max: 1,
+    fn: (value) => {
+      if (isBlank(value)) return null;
+      const seconds = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d{1,12}$/.test(value) ? Number(value) : Number.NaN;
+      const date = fromUnixSeconds(seconds);
+      if (!date) throw new MappingError(`${describe(value)} is not a Unix timestamp`);
       return isoDate(date);
     },
   },

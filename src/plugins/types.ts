@@ -7,6 +7,7 @@ import type { HookSlot } from './hooks.js';
 import type { CompiledMapping } from './mapping.js';
 import type { PathScope } from './scim-paths.js';
 import type { LocationTemplate, PathTemplate } from './templates.js';
+import type { JsonObject } from '../store/types.js';
 
 export interface CompiledOperation {
   /** e.g. `users.create`, for logs, the audit trail and error rules. */
@@ -18,15 +19,35 @@ export interface CompiledOperation {
   body?: unknown;
 }
 
-export interface CompiledCreate extends CompiledOperation {
-  id: { body: string } | { location: LocationTemplate };
+/** Turns one native record, as an operation answers it, into its fields by native field name. */
+export type ReadView = (record: JsonObject) => JsonObject;
+
+export interface CompiledRead extends CompiledOperation {
+  /** Where the record is in the answer; undefined: the answer is the record. */
+  record?: string;
+  view: ReadView;
 }
 
-export interface CompiledUpdate extends CompiledOperation {
+export interface CompiledWrite extends CompiledOperation {
+  /** The body around the mapped fields, "{fields}" standing for them; undefined: the fields are the body. */
+  envelope?: unknown;
+  /** Read the record back after the write and compare what was written. */
+  verify: boolean;
+}
+
+export interface CompiledCreate extends CompiledWrite {
+  /** Where the new id is: a path in the answer, the Location header, and/or (`search`) a search afterwards. */
+  id: { body?: string; location?: LocationTemplate; search: boolean };
+  /** The endpoint creates or updates by a key: repeating it is safe. */
+  upsert: boolean;
+}
+
+export interface CompiledUpdate extends CompiledWrite {
   send: 'changed' | 'full';
 }
 
 export interface CompiledSearch extends CompiledOperation {
+  view: ReadView;
   /** Canonical lookup keys (see lookupKey) the search answers. */
   by: ReadonlySet<string>;
   match: string;
@@ -40,7 +61,8 @@ export interface CompiledSearch extends CompiledOperation {
 }
 
 export type ActiveMode =
-  | { mode: 'flag'; field: string; active: unknown; inactive: unknown }
+  /** `active`/`inactive` are written; `states` lists the values read as each. */
+  | { mode: 'flag'; field: string; active: unknown; inactive: unknown; states: { active: readonly unknown[]; inactive: readonly unknown[] } }
   | { mode: 'endpoint' }
   | { mode: 'delete' }
   | { mode: 'ignore' };
@@ -53,9 +75,11 @@ export interface CompiledResource {
   toNative: CompiledMapping;
   toScim: CompiledMapping;
   operations: {
-    create: CompiledCreate;
-    read?: CompiledOperation;
-    update: CompiledUpdate;
+    /** Always present for users; groups may have none (`create: never`). */
+    create?: CompiledCreate;
+    read?: CompiledRead;
+    /** Always present for users. */
+    update?: CompiledUpdate;
     delete?: CompiledOperation;
     search?: CompiledSearch;
     deactivate?: CompiledOperation;
@@ -63,14 +87,25 @@ export interface CompiledResource {
   };
   active: ActiveMode;
   delete: 'native' | 'deactivate' | 'ignore';
+  /** Groups: whether the API can create them. */
+  create: 'native' | 'never';
+  /** Groups: where membership is written. */
+  members: MembersOn;
+  /** toNative targets a read-back can check (their value comes back through toScim). */
+  verifiable: ReadonlySet<string>;
 }
+
+export type MembersOn = { on: 'group' } | { on: 'user'; field: string; as: 'string' | 'integer' };
 
 export interface CompiledErrorRule {
   statuses: readonly number[];
-  operation?: string;
+  /** The operations it applies to (undefined: every one). */
+  operations?: readonly string[];
   /** Lower-cased. */
   bodyContains?: string;
   header?: { name: string; contains: string };
+  /** A field of the JSON answer equals `equals`, or (`notEmpty`) is a non-empty list, object or string. */
+  bodyField?: { path: string; equals?: { value: unknown }; notEmpty?: true };
   /** The SCIM error to answer; undefined when the answer counts as success (`ignore`). */
   scim?: { status: number; scimType?: string; detail: string };
 }

@@ -12,9 +12,13 @@ const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 
 type Json = Record<string, unknown>;
 
-export function serviceProviderConfig(baseUrl: string, limits: { maxResults: number }): Json {
+/** Where an app says what its downstream system cannot do (RFC 7643 §3.3 allows extensions; clients ignore unknown ones). */
+export const LIMITATIONS_SCHEMA = 'urn:scim-bridge:params:scim:schemas:extension:2.0:ServiceProviderConfig';
+
+export function serviceProviderConfig(baseUrl: string, limits: { maxResults: number }, limitations: readonly string[] = []): Json {
   return {
-    schemas: [SPC_SCHEMA],
+    schemas: limitations.length > 0 ? [SPC_SCHEMA, LIMITATIONS_SCHEMA] : [SPC_SCHEMA],
+    ...(limitations.length > 0 ? { [LIMITATIONS_SCHEMA]: { limitations: [...limitations] } } : {}),
     documentationUri: 'https://github.com/scim-bridge/scim-bridge#readme',
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },

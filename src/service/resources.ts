@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { Dialect } from '../dialect/types.js';
 import type { Connector, ConnectorContext, NativeLookup } from '../connectors/types.js';
-import { invalidValue, notFound, preconditionFailed, serviceUnavailable } from '../scim/errors.js';
+import { invalidValue, notFound, preconditionFailed, ScimError, serviceUnavailable } from '../scim/errors.js';
 import { checkIfMatch } from '../scim/etag.js';
 import type { FilterNode } from '../scim/filter/ast.js';
 import { indexedFieldOf, matchesFilter, planFilter, validateFilter } from '../scim/filter/index.js';
@@ -162,13 +162,15 @@ export class ResourceService {
     return this.audit('create', type, undefined, ctx, async (auditFor) => {
       const input = this.toWriteInput(type, body);
       const claim = await this.reserve(type, { purpose: 'create', data: input.data });
-      const record = await this.underClaim(claim, async () => {
-        const { nativeId } = await this.app.connector.create(type, withMembers(input), this.connectorContext(ctx));
-        return this.app.store.create(this.app.name, type, nativeId === undefined ? input : { ...input, nativeId }, {
-          ...this.writeOptions(claim),
-          audit: auditFor(201),
-        });
-      });
+      const record = await this.underClaim(claim, () =>
+        this.withAffected(type, undefined, withMembers(input), async () => {
+          const { nativeId } = await this.app.connector.create(type, withMembers(input), this.connectorContext(ctx));
+          return this.app.store.create(this.app.name, type, nativeId === undefined ? input : { ...input, nativeId }, {
+            ...this.writeOptions(claim),
+            audit: auditFor(201),
+          });
+        }),
+      );
       return { result: { resource: renderResource(record, ctx.baseUrl), version: record.version }, id: record.id, audited: true, status: 201 };
     });
   }
@@ -210,11 +212,13 @@ export class ResourceService {
         const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group' });
         if (!current) throw notFound(`${type} ${id} not found`);
         checkIfMatch(ifMatch, current.version);
-        if (current.nativeId !== undefined) {
-          await this.app.connector.delete(type, current.nativeId, resourceBody(current), this.connectorContext(ctx));
-        }
-        const deleted = await this.app.store.delete(this.app.name, type, id, { ...this.writeOptions(claim), ifVersion: current.version, audit: auditFor(204) });
-        if (!deleted) throw notFound(`${type} ${id} not found`);
+        await this.withAffected(type, resourceBody(current), undefined, async () => {
+          if (current.nativeId !== undefined) {
+            await this.app.connector.delete(type, current.nativeId, resourceBody(current), this.connectorContext(ctx));
+          }
+          const deleted = await this.app.store.delete(this.app.name, type, id, { ...this.writeOptions(claim), ifVersion: current.version, audit: auditFor(204) });
+          if (!deleted) throw notFound(`${type} ${id} not found`);
+        });
       });
       return { result: undefined, id, audited: true, status: 204 };
     });
@@ -247,14 +251,19 @@ export class ResourceService {
         throw preconditionFailed('The resource was changed by another request');
       }
       try {
-        return await this.underClaim(claim, async () => {
-          const nativeId = await this.updateDownstream(type, current, withMembers(input), ctx);
-          return this.app.store.replace(this.app.name, type, id, nativeId === undefined ? input : { ...input, nativeId }, {
-            ...this.writeOptions(claim),
-            ifVersion: current.version,
-            audit: auditFor(200),
-          });
-        }, { retryOnVersionMismatch: retry });
+        return await this.underClaim(
+          claim,
+          () =>
+            this.withAffected(type, resourceBody(current), withMembers(input), async () => {
+              const nativeId = await this.updateDownstream(type, current, withMembers(input), ctx);
+              return this.app.store.replace(this.app.name, type, id, nativeId === undefined ? input : { ...input, nativeId }, {
+                ...this.writeOptions(claim),
+                ifVersion: current.version,
+                audit: auditFor(200),
+              });
+            }),
+          { retryOnVersionMismatch: retry },
+        );
       } catch (error) {
         // Unclaimed (the store connector): another request committed first; apply this one to its result.
         if (error instanceof RetryableConflict) continue;
@@ -293,6 +302,31 @@ export class ResourceService {
     } catch (error) {
       if (claim) await this.release(claim);
       throw error;
+    }
+  }
+
+  /**
+   * Runs `work` holding claims on the other resources the connector changes natively for this write (a
+   * group's members, when the API keeps membership on each user), so no other write changes them
+   * meanwhile; they are released afterwards, nothing being committed under them. Claimed in id order, so
+   * two such writes never wait for each other in a circle.
+   */
+  private async withAffected<T>(type: ResourceTypeName, before: JsonObject | undefined, after: JsonObject | undefined, work: () => Promise<T>): Promise<T> {
+    const affected = this.app.connector.affects?.(type, before, after);
+    const claims: Claim[] = [];
+    try {
+      for (const id of affected?.ids ?? []) {
+        try {
+          const claim = await this.reserve(affected!.type, { purpose: 'update', id });
+          if (claim) claims.push(claim);
+        } catch (error) {
+          // Not a resource of the app: the commit refuses it as a missing member.
+          if (!(error instanceof ScimError && error.status === 404)) throw error;
+        }
+      }
+      return await work();
+    } finally {
+      await Promise.all(claims.map((claim) => this.release(claim)));
     }
   }
 
@@ -357,6 +391,7 @@ export class ResourceService {
       requestId: ctx.requestId,
       nativeIdOf: batchedNativeIds((type, ids) => store.nativeIdsOf(name, type, ids)),
       scimIdOf: async (type, nativeId) => (await store.findByNativeId(name, type, nativeId))?.id,
+      groupsOf: async (userId) => ((await store.groupsOf(name, [userId])).get(userId) ?? []).map((g) => g.value),
     };
   }
 

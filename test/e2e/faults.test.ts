@@ -25,6 +25,7 @@ const FAST: Record<EmulatorKind, [string, string][]> = {
     ['rateLimit: { requestsPerSecond: 5, concurrency: 2 }', 'rateLimit: { requestsPerSecond: 500, concurrency: 8 }'],
   ],
   hibob: [],
+  personio: [],
 };
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,8 @@
 /**
  * The same Entra-shaped sequence against every bundled plugin, through the gateway over HTTP, asserting on
  * the emulator's native records: create, manager, extensions, filter, PATCH in Entra's forms, disable,
- * enable, groups and members, delete — and adoption of a native user that already exists.
+ * enable, groups and members, delete — and adoption of a native user that already exists. Where the API
+ * keeps membership on each user (15Five), a deleted user must leave its native groups too.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorKind } from '../emulators/index.js';
@@ -28,8 +29,8 @@ interface PluginCase {
   nativeId: (n: Native) => string;
   /** The native start date for 2026-03-01 sent as an ISO dateTime. */
   nativeStart: string;
-  /** Whether groups reach the native API (false: kept by the gateway only). */
-  nativeGroups: boolean;
+  /** Where groups live: the gateway only, or existing native groups with membership on each user (the user's group ids). */
+  groups: { kind: 'gateway' } | { kind: 'on-user'; memberOf: (n: Native) => unknown[] };
   /** Seeds a native user for adoption. */
   seed: { email: string; fields: Native };
 }
@@ -44,12 +45,12 @@ const cases: PluginCase[] = [
     familyName: (n) => n.last_name,
     title: (n) => n.title,
     employeeNumber: (n) => n.employee_id,
-    manager: (n) => n.reports_to,
+    manager: (n) => n.reviewer_id,
     start: (n) => n.start_date,
     active: (n) => n.is_active === true,
     nativeId: (n) => String(n.id),
     nativeStart: '03/01/2026',
-    nativeGroups: true,
+    groups: { kind: 'on-user', memberOf: (n) => n.company_groups_ids as unknown[] },
     seed: { email: 'existing@acme.example', fields: { email: 'existing@acme.example', first_name: 'Exi', last_name: 'Sting', is_active: true } },
   },
   {
@@ -66,7 +67,7 @@ const cases: PluginCase[] = [
     active: (n) => n.status === 'Active',
     nativeId: (n) => String(n.id),
     nativeStart: '2026-03-01',
-    nativeGroups: false,
+    groups: { kind: 'gateway' },
     seed: { email: 'existing@acme.example', fields: { workEmail: 'existing@acme.example', firstName: 'Exi', lastName: 'Sting', status: 'Active' } },
   },
   {
@@ -82,8 +83,25 @@ const cases: PluginCase[] = [
     active: (n) => n.state !== 'terminated',
     nativeId: (n) => String(n.id),
     nativeStart: '2026-03-01',
-    nativeGroups: false,
+    groups: { kind: 'gateway' },
     seed: { email: 'existing@acme.example', fields: { email: 'existing@acme.example', firstName: 'Exi', surname: 'Sting' } },
+  },
+  {
+    // Personio: a token endpoint of its own, writes nested under "employee", reads with every attribute wrapped.
+    kind: 'personio',
+    extension: 'urn:ietf:params:scim:schemas:extension:personio:2.0:User',
+    startDate: 'hireDate',
+    email: (n) => n.email,
+    firstName: (n) => n.first_name,
+    familyName: (n) => n.last_name,
+    title: (n) => n.position,
+    manager: (n) => n.supervisor_id,
+    start: (n) => n.hire_date,
+    active: (n) => n.status !== 'inactive',
+    nativeId: (n) => String(n.id),
+    nativeStart: '2026-03-01',
+    groups: { kind: 'gateway' },
+    seed: { email: 'existing@acme.example', fields: { email: 'existing@acme.example', first_name: 'Exi', last_name: 'Sting', status: 'leave' } },
   },
 ];
 
@@ -165,7 +183,7 @@ describe.each(cases)('plugin $kind: the Entra sequence end to end', (c) => {
     const boss = nativeByEmail('boss@acme.example');
     expect(String(c.manager(ada))).toBe(c.nativeId(boss));
     expect(c.title(ada)).toBe('Principal Engineer');
-    const writes = rig.emu.requests().slice(before).filter((r) => r.method !== 'GET' && !(r.method === 'POST' && r.path.endsWith('/search')));
+    const writes = rig.emu.requests().slice(before).filter((r) => r.method !== 'GET' && !(r.method === 'POST' && /\/(search|auth)$/.test(r.path)));
     expect(writes).toHaveLength(1);
     const sent = JSON.stringify(writes[0]!.body);
     expect(sent).not.toContain('Lovelace');
@@ -191,6 +209,8 @@ describe.each(cases)('plugin $kind: the Entra sequence end to end', (c) => {
   });
 
   it('groups and members', async () => {
+    // 15Five's API cannot create groups: the group exists there already and is adopted by name.
+    const native = c.groups.kind === 'on-user' ? rig.emu.seedGroup({ name: 'Engineering' }) : undefined;
     const created = await read(
       await call('/Groups', {
         method: 'POST',
@@ -204,6 +224,7 @@ describe.each(cases)('plugin $kind: the Entra sequence end to end', (c) => {
     );
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const gid = created.body.id as string;
+    ids.group = gid;
     const add = await call(`/Groups/${gid}`, {
       method: 'PATCH',
       json: patchOp({ op: 'Add', path: 'members', value: [{ $ref: null, value: ids.ada }, { $ref: null, value: ids.boss }] }),
@@ -213,16 +234,19 @@ describe.each(cases)('plugin $kind: the Entra sequence end to end', (c) => {
     expect(remove.status).toBe(204);
     const group = await read(await call(`/Groups/${gid}`));
     expect(group.body.members).toEqual([{ value: ids.ada }]);
-    if (c.nativeGroups) {
-      const native = rig.emu.groups();
-      expect(native).toHaveLength(1);
-      expect(native[0]!.name).toBe('Engineering');
-      expect(native[0]!.user_ids).toEqual([Number(c.nativeId(nativeByEmail('ada@acme.example')))]);
+    if (c.groups.kind === 'on-user') {
+      expect(rig.emu.groups()).toHaveLength(1);
+      expect(c.groups.memberOf(nativeByEmail('ada@acme.example'))).toEqual([native!.id]);
+      expect(c.groups.memberOf(nativeByEmail('boss@acme.example'))).toEqual([]);
+      // A group the API does not have cannot be created, and the app says so.
+      const refused = await read(await call('/Groups', { method: 'POST', json: { schemas: [GROUP_SCHEMA], displayName: 'Nonexistent' } }));
+      expect(refused.status).toBe(400);
+      expect(refused.body.detail).toContain('cannot create groups through its API');
+      const spc = await read(await call('/ServiceProviderConfig'));
+      expect(JSON.stringify(spc.body)).toContain('cannot create groups through its API');
     } else {
       expect(rig.emu.groups()).toEqual([]);
     }
-    expect((await call(`/Groups/${gid}`, { method: 'DELETE' })).status).toBe(204);
-    if (c.nativeGroups) expect(rig.emu.groups()).toEqual([]);
   });
 
   it('adopts a native user that already exists instead of creating a second one', async () => {
@@ -238,10 +262,21 @@ describe.each(cases)('plugin $kind: the Entra sequence end to end', (c) => {
     expect(c.title(nativeByEmail(c.seed.email))).toBe('Adopted');
   });
 
-  it('deletes: the SCIM resource is gone, the native user is deactivated per the plugin', async () => {
+  it('deletes: the SCIM resource is gone, the native user is deactivated per the plugin and out of every group', async () => {
     expect((await call(`/Users/${ids.ada}`, { method: 'DELETE' })).status).toBe(204);
     expect((await call(`/Users/${ids.ada}`)).status).toBe(404);
-    expect(c.active(nativeByEmail('ada@acme.example'))).toBe(false);
+    const ada = nativeByEmail('ada@acme.example');
+    expect(c.active(ada)).toBe(false);
+    expect((await read(await call(`/Groups/${ids.group}`))).body.members ?? []).toEqual([]);
+    // The native side ends as the gateway's view: no group keeps the deleted user (issue 12, point 6).
+    if (c.groups.kind === 'on-user') expect(c.groups.memberOf(ada)).toEqual([]);
+  });
+
+  it('a group delete: gone from the gateway; a native group the API cannot delete stays, without members', async () => {
+    expect((await call(`/Groups/${ids.group}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await call(`/Groups/${ids.group}`)).status).toBe(404);
+    if (c.groups.kind === 'on-user') expect(rig.emu.groups()).toHaveLength(1);
+    else expect(rig.emu.groups()).toEqual([]);
   });
 
   it('kept an audit record of every native call, without credentials', async () => {
@@ -249,5 +284,44 @@ describe.each(cases)('plugin $kind: the Entra sequence end to end', (c) => {
     expect(audit.some((a) => a.action.startsWith('native users.create'))).toBe(true);
     const text = JSON.stringify(audit) + rig.gw.logs.join('\n');
     for (const secret of Object.values(rig.emu.credentials)) expect(text).not.toContain(secret);
+  });
+});
+
+describe('plugin personio: a write Personio accepts and partly ignores is reported, audited and logged', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig('personio');
+  });
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it('a department Personio does not have: 400 to Entra, the gateway keeps the old value, an audit row and a log line say why', async () => {
+    const created = await read(
+      await rig.gw.call('/Users', {
+        method: 'POST',
+        json: {
+          schemas: [USER_SCHEMA, ENTERPRISE],
+          userName: 'dept@acme.example',
+          name: { givenName: 'De', familyName: 'Pt' },
+          emails: [{ value: 'dept@acme.example', type: 'work', primary: true }],
+          [ENTERPRISE]: { department: 'Engineering' },
+        },
+      }),
+    );
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const patched = await read(
+      await rig.gw.call(`/Users/${created.body.id}`, { method: 'PATCH', json: patchOp({ op: 'Replace', path: `${ENTERPRISE}:department`, value: 'Marketing' }) }),
+    );
+    expect(patched.status).toBe(400);
+    expect(patched.body).toMatchObject({ scimType: 'invalidValue', detail: 'Personio ignored part of the write: a department or office that does not exist in Personio' });
+    const now = await read(await rig.gw.call(`/Users/${created.body.id}`));
+    expect(now.body[ENTERPRISE].department).toBe('Engineering');
+    expect(rig.emu.users()[0]!.department).toBe('Engineering');
+    const audit = await rig.gw.gateway.store.readAudit('personio', 100);
+    expect(audit.find((a) => a.action === 'patch' && a.status === 400)?.detail).toContain('Personio ignored part of the write');
+    expect(audit.some((a) => a.action === 'adoption users.search' && a.detail?.startsWith('none: 0 record(s) returned before a create'))).toBe(true);
+    expect(audit.some((a) => a.action === 'verify users.create' && a.detail?.startsWith('applied: read back'))).toBe(true);
+    expect(rig.gw.logs.join('\n')).toContain('native answer says done but a plugin rule calls it a failure');
   });
 });

@@ -19,6 +19,8 @@ export function downstreamEnv(kind: EmulatorKind, emu: Emulator): Record<string,
       return { BAMBOOHR_BASE_URL: emu.url, BAMBOOHR_API_KEY: emu.credentials.apiKey! };
     case 'hibob':
       return { HIBOB_BASE_URL: emu.url, HIBOB_SERVICE_USER: emu.credentials.serviceUser!, HIBOB_TOKEN: emu.credentials.token! };
+    case 'personio':
+      return { PERSONIO_BASE_URL: emu.url, PERSONIO_CLIENT_ID: emu.credentials.clientId!, PERSONIO_CLIENT_SECRET: emu.credentials.clientSecret! };
   }
 }
 

@@ -1,10 +1,10 @@
 /**
- * `npm run demo`: the three bundled emulators (15Five, BambooHR, HiBob) on fixed loopback ports and the
+ * `npm run demo`: the four bundled emulators (15Five, BambooHR, HiBob, Personio) on fixed loopback ports and the
  * gateway on config/demo.yaml wired to them, so a newcomer can provision through SCIM and look at the
  * native records next to the SCIM ones. Ctrl-C stops everything.
  *
  * Env: SCIM_BRIDGE_TOKEN (required, >= 16 characters), PORT (gateway, default 8080),
- * DEMO_PORTS (default "4015,4016,4017"), SCIM_BRIDGE_DATA_DIR (default ./data/demo, emptied at start:
+ * DEMO_PORTS (default "4015,4016,4017,4018"), SCIM_BRIDGE_DATA_DIR (default ./data/demo, emptied at start:
  * the emulators start empty too).
  */
 import { spawn } from 'node:child_process';
@@ -24,19 +24,23 @@ async function main(): Promise<void> {
   const token = process.env.SCIM_BRIDGE_TOKEN ?? '';
   if (token.length < 16) fail('set SCIM_BRIDGE_TOKEN (at least 16 characters): SCIM_BRIDGE_TOKEN=... npm run demo');
   const port = process.env.PORT ?? '8080';
-  const ports = (process.env.DEMO_PORTS ?? '4015,4016,4017').split(',').map(Number);
-  if (ports.length !== 3 || ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535)) fail('DEMO_PORTS must be three ports');
+  const ports = (process.env.DEMO_PORTS ?? '4015,4016,4017,4018').split(',').map(Number);
+  if (ports.length !== 4 || ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535)) fail('DEMO_PORTS must be four ports');
   const dataDir = resolve(process.env.SCIM_BRIDGE_DATA_DIR ?? 'data/demo');
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
 
   const emulators: Emulator[] = [];
-  const [fifteen, bamboo, bob] = [
+  const [fifteen, bamboo, bob, personio] = [
     await startEmulator('15five', { port: ports[0]! }),
     await startEmulator('bamboohr', { port: ports[1]! }),
     await startEmulator('hibob', { port: ports[2]! }),
+    await startEmulator('personio', { port: ports[3]! }),
   ];
-  emulators.push(fifteen, bamboo, bob);
+  emulators.push(fifteen, bamboo, bob, personio);
+  // 15Five's API cannot create groups: the demo company has two, for Entra's groups to be adopted by name.
+  fifteen.seedGroup({ name: 'Engineering' });
+  fifteen.seedGroup({ name: 'Sales' });
 
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -50,16 +54,20 @@ async function main(): Promise<void> {
     HIBOB_BASE_URL: bob.url,
     HIBOB_SERVICE_USER: bob.credentials.serviceUser,
     HIBOB_TOKEN: bob.credentials.token,
+    PERSONIO_BASE_URL: personio.url,
+    PERSONIO_CLIENT_ID: personio.credentials.clientId,
+    PERSONIO_CLIENT_SECRET: personio.credentials.clientSecret,
   };
   const gateway = spawn(process.execPath, [resolve(ROOT, 'dist/src/main.js')], { cwd: ROOT, env, stdio: 'inherit' });
 
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out('');
   out('scim-bridge demo');
-  out(`  SCIM (token: $SCIM_BRIDGE_TOKEN)   http://localhost:${port}/apps/{15five,bamboohr,hibob}/scim/v2`);
+  out(`  SCIM (token: $SCIM_BRIDGE_TOKEN)   http://localhost:${port}/apps/{15five,bamboohr,hibob,personio}/scim/v2`);
   out(`  15Five emulator    ${fifteen.url}    Authorization: ${fifteen.credentials.apiKey}`);
   out(`  BambooHR emulator  ${bamboo.url}       Basic ${bamboo.credentials.apiKey}:x, Accept: application/json`);
   out(`  HiBob emulator     ${bob.url}            Basic ${bob.credentials.serviceUser}:${bob.credentials.token}`);
+  out(`  Personio emulator  ${personio.url}         POST /auth {"client_id": "${personio.credentials.clientId}", "client_secret": "${personio.credentials.clientSecret}"}`);
   out('  (emulator credentials are the emulators\' public defaults, not secrets)');
   out('');
 

@@ -6,8 +6,8 @@
  */
 import type { EmulatorRequest } from './types.js';
 
-/** Our reading: 15Five does not document its default; the maximum of 100 is documented. */
-export const DEFAULT_PAGE_SIZE = 25;
+/** The reference: "paginated, with a default page size of 100 objects"; guess: page_size above it is cut to it. */
+export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 100;
 
 export interface DrfPage<T> {

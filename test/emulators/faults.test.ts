@@ -38,8 +38,9 @@ async function attempt(path: string, init: { method?: string; json?: unknown; ti
   }
 }
 
+/** 15Five creates users in bulk: a list of one. */
 const createUser = (n = 1, timeoutMs?: number) =>
-  attempt('/user/', { method: 'POST', json: { email: `u${n}@example.com`, first_name: 'F', last_name: 'L' }, timeoutMs });
+  attempt('/user/bulk/', { method: 'POST', json: [{ email: `u${n}@example.com`, first_name: 'F', last_name: 'L' }], timeoutMs });
 
 describe('failNext', () => {
   it.each<{ mode: FaultMode; expected: Outcome }>([
@@ -56,11 +57,11 @@ describe('failNext', () => {
     expect(await createUser(1, timeoutFor(mode))).toEqual(expected);
     expect(await createUser(2, timeoutFor(mode))).toEqual(expected);
     expect(emu.users()).toEqual([]);
-    expect(await createUser(3)).toMatchObject({ status: 201 });
+    expect(await createUser(3)).toMatchObject({ status: 200 });
     expect(emu.users().map((u) => u.email)).toEqual(['u3@example.com']);
     const statuses = emu.requests().map((r) => r.status);
     const failed = mode === 'drop' || mode === 'slow' ? 0 : Number(mode);
-    expect(statuses).toEqual([failed, failed, 201]);
+    expect(statuses).toEqual([failed, failed, 200]);
   });
 });
 
@@ -76,9 +77,10 @@ describe('processThenFail', () => {
     const outcome = await createUser(1, timeoutFor(mode));
     expect('error' in outcome || outcome.status >= 429).toBe(true);
     expect(emu.users().map((u) => u.email)).toEqual(applied ? ['u1@example.com'] : []);
-    // A retry of an applied create now meets the uniqueness rule: the duplicate the gateway must avoid.
+    // 15Five's bulk endpoint creates or updates by email: a retry of an applied create makes no duplicate.
     const retry = await createUser(1);
-    expect(retry).toMatchObject({ status: applied ? 400 : 201 });
+    expect(retry).toMatchObject({ status: 200 });
+    expect(emu.users().map((u) => u.email)).toEqual(['u1@example.com']);
   });
 });
 
@@ -137,7 +139,7 @@ describe('rateLimit', () => {
 describe('latency, reset and misuse', () => {
   it('still answers correctly with latency added', async () => {
     emu.setFaults({ latencyMs: 20 });
-    expect(await createUser()).toMatchObject({ status: 201 });
+    expect(await createUser()).toMatchObject({ status: 200 });
   });
 
   it('reset clears records and requests and restores the start-up faults', async () => {

@@ -1,4 +1,4 @@
-/** The 15Five emulator over real HTTP: auth, trailing slashes, paging, filters, field errors, groups. */
+/** The 15Five emulator over real HTTP: auth, trailing slashes, what is refused, bulk creates, updates by id, paging, filters, groups. */
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from './index.js';
 
@@ -54,8 +54,8 @@ describe('15Five auth', () => {
   });
 });
 
-describe('15Five paths', () => {
-  it.each(['/user', '/user/1', '/group', '/users/', '/user/abc/', '/../user/'])('%s is 404 (trailing slashes are required)', async (path) => {
+describe('15Five paths: what the reference does not offer is refused', () => {
+  it.each(['/user', '/user/1', '/group', '/users/', '/user/abc/', '/../user/', '/group/1/', '/user/bulk'])('%s is 404 (trailing slashes are required)', async (path) => {
     const res = await call(path);
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ detail: 'Not found.' });
@@ -66,104 +66,140 @@ describe('15Five paths', () => {
     expect((await call('/user/', { auth: null })).status).toBe(401);
   });
 
-  it('has no hard delete of users', async () => {
-    const created = await call('/user/', { method: 'POST', json: person(1) });
-    const res = await call(`/user/${created.body.id}/`, { method: 'DELETE' });
+  it.each([
+    { method: 'POST', path: '/user/', what: 'no POST /user/: users are created in bulk' },
+    { method: 'POST', path: '/group/', what: 'no group create' },
+    { method: 'GET', path: '/user/bulk/', what: 'the bulk endpoint only takes POST' },
+    { method: 'DELETE', path: '/user/1/', what: 'no hard delete of users' },
+  ])('$method $path is 405 ($what)', async ({ method, path }) => {
+    emu.seedUser(person(1));
+    const res = await call(path, { method, ...(method === 'POST' ? { json: person(2) } : {}) });
     expect(res.status).toBe(405);
-    expect(res.body).toEqual({ detail: 'Method "DELETE" not allowed.' });
+    expect(res.body).toEqual({ detail: `Method "${method}" not allowed.` });
     expect(emu.users()).toHaveLength(1);
   });
 });
 
-describe('15Five users', () => {
-  it('creates with 201, an integer id and defaults, then reads it back', async () => {
-    const created = await call('/user/', { method: 'POST', json: person(1, { title: 'Engineer', start_date: '01/15/2024', id: 999 }) });
-    expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: 1, email: 'user1@example.com', is_active: true, title: 'Engineer', start_date: '01/15/2024' });
-    expect(typeof created.body.date_joined).toBe('string');
-    const read = await call('/user/1/');
-    expect(read.body).toEqual(created.body);
-    expect(emu.users()).toEqual([created.body]);
+describe('15Five users: created or updated in bulk', () => {
+  it('creates the users of a list, answering them in order with integer ids and defaults', async () => {
+    const res = await call('/user/bulk/', { method: 'POST', json: [person(1, { title: 'Engineer', id: 999 }), person(2)] });
+    expect(res.status).toBe(200);
+    expect(res.body).toHaveLength(2);
+    expect(res.body[0]).toMatchObject({ id: 1, email: 'user1@example.com', is_active: true, title: 'Engineer', reviewer_id: null, company_groups_ids: [] });
+    expect(res.body[1]).toMatchObject({ id: 2, email: 'user2@example.com' });
+    expect((await call('/user/1/')).body).toEqual(res.body[0]);
   });
 
-  it('answers field errors for missing required fields', async () => {
-    const res = await call('/user/', { method: 'POST', json: {} });
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual({
-      email: ['This field is required.'],
-      first_name: ['This field is required.'],
-      last_name: ['This field is required.'],
-    });
+  it('updates the user with the same email (any case) instead of creating a second one', async () => {
+    await call('/user/bulk/', { method: 'POST', json: [person(1, { title: 'Dev' })] });
+    const again = await call('/user/bulk/', { method: 'POST', json: [{ email: 'USER1@example.com', title: 'Lead' }] });
+    expect(again.status).toBe(200);
+    expect(again.body[0]).toMatchObject({ id: 1, title: 'Lead', first_name: 'First1' });
+    expect(emu.users()).toHaveLength(1);
   });
 
-  it.each([
-    { fields: { email: 'not-an-email' }, field: 'email', error: 'Enter a valid email address.' },
-    { fields: { first_name: '  ' }, field: 'first_name', error: 'This field may not be blank.' },
-    { fields: { is_active: 'False' }, field: 'is_active', error: 'Must be a valid boolean.' },
-    { fields: { reports_to: 42 }, field: 'reports_to', error: 'Invalid pk "42" - object does not exist.' },
-    { fields: { reports_to: '1' }, field: 'reports_to', error: 'Incorrect type. Expected pk value, received str.' },
-    { fields: { title: 7 }, field: 'title', error: 'Not a valid string.' },
-  ])('rejects $field: $error', async ({ fields, field, error }) => {
-    const res = await call('/user/', { method: 'POST', json: person(1, fields) });
+  it('is all or nothing: one bad item is a 400 with one error object per item, and nothing changes', async () => {
+    const res = await call('/user/bulk/', { method: 'POST', json: [person(1), { email: 'not-an-email', first_name: 'X', last_name: 'Y' }, { email: 'z@example.com' }] });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ [field]: [error] });
+    expect(res.body).toEqual([
+      {},
+      { email: ['Enter a valid email address.'] },
+      { first_name: ['This field is required.'], last_name: ['This field is required.'] },
+    ]);
     expect(emu.users()).toEqual([]);
   });
 
   it.each([
-    { start_date: '2024-01-15', ok: false },
-    { start_date: '15/01/2024', ok: false },
-    { start_date: '02/30/2024', ok: false },
-    { start_date: '1/5/2024', ok: false },
-    { start_date: '02/29/2023', ok: false },
-    { start_date: '02/29/2024', ok: true },
-    { start_date: '12/31/1999', ok: true },
-    { start_date: null, ok: true },
-  ])('start_date $start_date is accepted: $ok', async ({ start_date, ok }) => {
-    const res = await call('/user/', { method: 'POST', json: person(1, { start_date }) });
-    expect(res.status).toBe(ok ? 201 : 400);
-    if (!ok) expect(res.body).toEqual({ start_date: ['Date has wrong format. Use one of these formats instead: MM/DD/YYYY.'] });
+    { fields: { is_active: 'False' }, field: 'is_active', error: 'Must be a valid boolean.' },
+    { fields: { reviewer_id: 42 }, field: 'reviewer_id', error: 'Invalid pk "42" - object does not exist.' },
+    { fields: { reviewer_id: '1' }, field: 'reviewer_id', error: 'Incorrect type. Expected pk value, received str.' },
+    { fields: { group_ids: [7] }, field: 'group_ids', error: 'Invalid pk "7" - object does not exist.' },
+    { fields: { title: 7 }, field: 'title', error: 'Not a valid string.' },
+  ])('refuses $field: $error', async ({ fields, field, error }) => {
+    const res = await call('/user/bulk/', { method: 'POST', json: [person(1, fields)] });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual([{ [field]: [error] }]);
   });
 
-  it('keeps email unique without regard to case, on create and update', async () => {
-    await call('/user/', { method: 'POST', json: person(1, { email: 'Ann@Example.com' }) });
-    const dup = await call('/user/', { method: 'POST', json: person(2, { email: 'ann@example.COM' }) });
-    expect(dup.status).toBe(400);
-    expect(dup.body).toEqual({ email: ['user with this email already exists.'] });
-    const other = await call('/user/', { method: 'POST', json: person(3) });
-    const clash = await call(`/user/${other.body.id}/`, { method: 'PATCH', json: { email: 'ANN@example.com' } });
+  it('refuses a body that is not a list', async () => {
+    const res = await call('/user/bulk/', { method: 'POST', json: person(1) });
+    expect(res.status).toBe(400);
+    expect(emu.users()).toEqual([]);
+  });
+
+  it('takes group_ids of existing groups as the new user\'s membership', async () => {
+    const group = emu.seedGroup({ name: 'Engineering' });
+    const res = await call('/user/bulk/', { method: 'POST', json: [person(1, { group_ids: [group.id] })] });
+    expect(res.body[0].company_groups_ids).toEqual([group.id]);
+  });
+});
+
+describe('15Five users: updated by id', () => {
+  it('PUT takes any subset of the documented fields; unknown fields are ignored', async () => {
+    emu.seedUser(person(1, { title: 'Dev' }));
+    const res = await call('/user/1/', { method: 'PUT', json: { title: 'Lead', is_active: false, unknown_field: 'x' } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ title: 'Lead', is_active: false, first_name: 'First1' });
+    expect(res.body).not.toHaveProperty('unknown_field');
+    expect((await call('/user/1/', { method: 'PATCH', json: { is_active: true } })).body.is_active).toBe(true);
+  });
+
+  it('sets the reviewer by id; 0 or null removes it', async () => {
+    emu.seedUser(person(1));
+    emu.seedUser(person(2));
+    expect((await call('/user/2/', { method: 'PUT', json: { reviewer_id: 1 } })).body.reviewer_id).toBe(1);
+    expect((await call('/user/2/', { method: 'PUT', json: { reviewer_id: 0 } })).body.reviewer_id).toBeNull();
+    await call('/user/2/', { method: 'PUT', json: { reviewer_id: 1 } });
+    expect((await call('/user/2/', { method: 'PUT', json: { reviewer_id: null } })).body.reviewer_id).toBeNull();
+  });
+
+  it.each([
+    { value: '1772323200', start: '03/01/2026' },
+    { value: 1772323200, start: '03/01/2026' },
+    { value: '1709596800', start: '03/05/2024' },
+    { value: null, start: null },
+  ])('start_date_ts $value is kept as the day $start', async ({ value, start }) => {
+    emu.seedUser(person(1));
+    const res = await call('/user/1/', { method: 'PUT', json: { start_date_ts: value, hire_date_ts: value } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ start_date: start, hire_date: start });
+  });
+
+  it.each(['2026-03-01', '03/01/2026', 'soon', 1.5])('refuses the start timestamp %s', async (value) => {
+    emu.seedUser(person(1));
+    const res = await call('/user/1/', { method: 'PUT', json: { start_date_ts: value } });
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ start_date_ts: ['Enter a valid timestamp.'] });
+  });
+
+  it('company_groups_ids is the whole list of the user\'s groups; an empty list leaves every group', async () => {
+    const a = emu.seedGroup({ name: 'A' });
+    const b = emu.seedGroup({ name: 'B' });
+    emu.seedUser(person(1, { company_groups_ids: [a.id] }));
+    expect((await call('/user/1/', { method: 'PUT', json: { company_groups_ids: [b.id, b.id] } })).body.company_groups_ids).toEqual([b.id]);
+    expect((await call('/user/1/', { method: 'PUT', json: { company_groups_ids: [] } })).body.company_groups_ids).toEqual([]);
+    const bad = await call('/user/1/', { method: 'PUT', json: { company_groups_ids: [99] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({ company_groups_ids: ['Invalid pk "99" - object does not exist.'] });
+  });
+
+  it('keeps email unique without regard to case', async () => {
+    emu.seedUser(person(1, { email: 'Ann@Example.com' }));
+    emu.seedUser(person(2));
+    const clash = await call('/user/2/', { method: 'PUT', json: { email: 'ANN@example.com' } });
     expect(clash.status).toBe(400);
+    expect(clash.body).toEqual({ email: ['user with this email already exists.'] });
     // Re-saving one's own email is no clash.
-    const same = await call('/user/1/', { method: 'PATCH', json: { email: 'ann@example.com' } });
-    expect(same.status).toBe(200);
-  });
-
-  it('PUT is a full update (required fields needed), PATCH partial; deactivation by is_active', async () => {
-    await call('/user/', { method: 'POST', json: person(1, { title: 'Dev' }) });
-    const put = await call('/user/1/', { method: 'PUT', json: { is_active: false } });
-    expect(put.status).toBe(400);
-    expect(Object.keys(put.body).sort()).toEqual(['email', 'first_name', 'last_name']);
-    const full = await call('/user/1/', { method: 'PUT', json: person(1, { last_name: 'Changed' }) });
-    expect(full.body).toMatchObject({ last_name: 'Changed', title: 'Dev', is_active: true });
-    const patch = await call('/user/1/', { method: 'PATCH', json: { is_active: false, unknown_field: 'ignored' } });
-    expect(patch.status).toBe(200);
-    expect(patch.body.is_active).toBe(false);
-    expect(patch.body).not.toHaveProperty('unknown_field');
-  });
-
-  it('accepts a manager reference by integer id', async () => {
-    await call('/user/', { method: 'POST', json: person(1) });
-    const res = await call('/user/', { method: 'POST', json: person(2, { reports_to: 1 }) });
-    expect(res.status).toBe(201);
-    expect(res.body.reports_to).toBe(1);
+    expect((await call('/user/1/', { method: 'PUT', json: { email: 'ann@example.com' } })).status).toBe(200);
   });
 
   it.each([
     { contentType: 'application/json', body: '{"email":', status: 400 },
     { contentType: 'text/plain', body: 'email=a@b.c', status: 415 },
   ])('answers $status to a $contentType body it cannot read', async ({ contentType, body, status }) => {
-    const res = await fetch(`${emu.url}/user/`, {
-      method: 'POST',
+    emu.seedUser(person(1));
+    const res = await fetch(`${emu.url}/user/1/`, {
+      method: 'PUT',
       headers: { authorization: emu.credentials.apiKey as string, 'content-type': contentType },
       body,
     });
@@ -172,7 +208,7 @@ describe('15Five users', () => {
   });
 
   it('refuses a body over 1 MB with 413 and records nothing of it', async () => {
-    const res = await call('/user/', { method: 'POST', json: person(1, { title: 'x'.repeat(1_100_000) }) });
+    const res = await call('/user/bulk/', { method: 'POST', json: [person(1, { title: 'x'.repeat(1_100_000) })] });
     expect(res.status).toBe(413);
     expect(res.body).toEqual({ detail: 'Request body too large' });
     expect(emu.users()).toEqual([]);
@@ -220,16 +256,18 @@ describe('15Five paging and filters', () => {
     expect(res.body).toEqual({ detail: 'Invalid page.' });
   });
 
-  it('uses the default page size for a page_size that is not a positive integer', async () => {
-    for (let n = 1; n <= 30; n++) emu.seedUser(person(n));
-    expect((await call('/user/?page_size=zero')).body.results).toHaveLength(25);
-    expect((await call('/user/?page_size=0')).body.results).toHaveLength(25);
+  it('uses the documented default page size, 100, for a page_size that is not a positive integer', async () => {
+    for (let n = 1; n <= 130; n++) emu.seedUser(person(n));
+    expect((await call('/user/')).body.results).toHaveLength(100);
+    expect((await call('/user/?page_size=zero')).body.results).toHaveLength(100);
+    expect((await call('/user/?page_size=0')).body.results).toHaveLength(100);
   });
 
-  it('filters by email (exact, case-insensitive) and is_active', async () => {
+  it('filters by email (exact, case-insensitive), employee_id and is_active', async () => {
     emu.seedUser(person(1, { email: 'Ann@Example.com' }));
-    emu.seedUser(person(2, { email: 'ann@example.com.au' }));
+    emu.seedUser(person(2, { email: 'ann@example.com.au', employee_id: 'E2' }));
     emu.seedUser(person(3, { email: 'bob@example.com', is_active: false }));
+    expect((await call('/user/?employee_id=E2')).body.results.map((u: { id: number }) => u.id)).toEqual([2]);
     const byEmail = await call(`/user/?email=${encodeURIComponent('ANN@example.COM')}`);
     expect(byEmail.body.results.map((u: { id: number }) => u.id)).toEqual([1]);
     const inactive = await call('/user/?is_active=false');
@@ -241,30 +279,13 @@ describe('15Five paging and filters', () => {
   });
 });
 
-describe('15Five groups', () => {
-  it('creates, reads, sets members by the whole list, and deletes', async () => {
-    emu.seedUser(person(1));
-    emu.seedUser(person(2));
-    const created = await call('/group/', { method: 'POST', json: { name: 'Eng', external_id: 'g-1', user_ids: [1] } });
-    expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: 1, name: 'Eng', external_id: 'g-1', user_ids: [1] });
-    const patched = await call('/group/1/', { method: 'PATCH', json: { user_ids: [2, 1, 2] } });
-    expect(patched.body.user_ids).toEqual([2, 1]);
-    expect((await call('/group/')).body.results).toEqual([patched.body]);
-    expect(emu.groups()).toEqual([patched.body]);
-    const deleted = await call('/group/1/', { method: 'DELETE' });
-    expect(deleted.status).toBe(204);
-    expect(deleted.body).toBeUndefined();
-    expect((await call('/group/1/')).status).toBe(404);
-  });
-
-  it.each([
-    { json: {}, errors: { name: ['This field is required.'] } },
-    { json: { name: 'X', user_ids: [9] }, errors: { user_ids: ['Invalid pk "9" - object does not exist.'] } },
-    { json: { name: 'X', user_ids: 'a' }, errors: { user_ids: ['Expected a list of items but got type "str".'] } },
-  ])('refuses $json', async ({ json, errors }) => {
-    const res = await call('/group/', { method: 'POST', json });
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual(errors);
+describe('15Five groups: read only', () => {
+  it('lists the groups that exist (made in the app), paged', async () => {
+    emu.seedGroup({ name: 'Engineering' });
+    emu.seedGroup({ name: 'Sales' });
+    const res = await call('/group/');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ count: 2, next: null, previous: null, results: [{ id: 1, name: 'Engineering' }, { id: 2, name: 'Sales' }] });
+    expect(emu.groups()).toEqual(res.body.results);
   });
 });

@@ -1,10 +1,13 @@
 /**
- * The 15Five public API (docs/native-apis.md, "15Five"): `/api/public/user/` and `/group/` with trailing
- * slashes, `Authorization: <key>` (or `Bearer <key>`), integer ids, Django REST paging and field errors.
- * Users cannot be deleted, only deactivated with `is_active: false`.
+ * The 15Five public API as its reference documents it (docs/native-apis.md, "15Five"): users created or
+ * updated in bulk (`POST /api/public/user/bulk/`, an array), read (`GET /user/`, `GET /user/{id}/`) and
+ * updated (`PUT`/`PATCH /user/{id}/`: `reviewer_id`, `start_date_ts`, `company_groups_ids` the whole list);
+ * groups only read (`GET /group/`). What the reference does not offer is refused as Django would: a known
+ * path with another method is 405 (`POST /user/`, `POST /group/`, `DELETE /user/{id}/`), an unknown one
+ * 404 before authentication. `Authorization: <key>` (or `Bearer <key>`), Django REST paging.
  */
 import { paginate } from './drf-paging.js';
-import { validateGroupWrite, validateUserWrite, type Lookups, type Validated, type WriteMode } from './fifteen-five-fields.js';
+import { validateBulkItem, validateUserUpdate, type FieldErrors, type Lookups } from './fifteen-five-fields.js';
 import type { EmulatorRequest, NativeApi, Reply } from './types.js';
 
 export const FIFTEEN_FIVE_BASE_PATH = '/api/public';
@@ -52,15 +55,22 @@ export function createFifteenFive(options: { apiKey: string; clock: () => number
 
   const lookups: Lookups = {
     userExists: (id) => users.has(id),
+    groupExists: (id) => groups.has(id),
     emailTaken: (email, exceptId) => {
-      const folded = email.toLowerCase();
-      for (const user of users.values()) {
-        if (user.id !== exceptId && String(user.email).toLowerCase() === folded) return true;
-      }
-      return false;
+      const user = userByEmail(email);
+      return user !== undefined && user.id !== exceptId;
     },
   };
 
+  function userByEmail(email: string): NativeRecord | undefined {
+    const folded = email.toLowerCase();
+    for (const user of users.values()) if (String(user.email).toLowerCase() === folded) return user;
+    return undefined;
+  }
+
+  const stamp = () => new Date(options.clock()).toISOString();
+
+  /** A user as the API answers it (guess: the reference documents the writes, not this shape). */
   const newUser = (id: number): NativeRecord => ({
     id,
     email: null,
@@ -69,11 +79,14 @@ export function createFifteenFive(options: { apiKey: string; clock: () => number
     title: null,
     is_active: true,
     employee_id: null,
-    reports_to: null,
     location: null,
+    reviewer_id: null,
     start_date: null,
-    external_id: null,
-    date_joined: new Date(options.clock()).toISOString(),
+    hire_date: null,
+    phone: null,
+    company_groups_ids: [],
+    create_ts: stamp(),
+    update_ts: stamp(),
   });
 
   const authenticate = (req: EmulatorRequest): Reply | undefined => {
@@ -83,94 +96,79 @@ export function createFifteenFive(options: { apiKey: string; clock: () => number
     return key === options.apiKey ? undefined : detail(401, 'Invalid token.');
   };
 
-  /** Validates a write and answers its field errors, or applies it to `target`. */
-  const write = (
-    req: EmulatorRequest,
-    validateWith: (input: unknown) => Validated,
-    apply: (changes: Record<string, unknown>) => NativeRecord,
-    status: number,
-  ): Reply => {
-    const body = writeBody(req);
-    if (!body.ok) return body.reply;
-    const result = validateWith(body.value);
-    if (!result.ok) return { status: 400, body: result.errors };
-    return { status, body: structuredClone(apply(result.changes)) };
-  };
-
   const listUsers = (req: EmulatorRequest): Reply => {
     const email = req.query.email?.toLowerCase();
+    const employeeId = req.query.employee_id;
     const active = booleanFilter(req.query.is_active);
     const matching = [...users.values()].filter(
-      (u) => (!email || String(u.email).toLowerCase() === email) && (active === undefined || u.is_active === active),
+      (u) =>
+        (!email || String(u.email).toLowerCase() === email) &&
+        (!employeeId || u.employee_id === employeeId) &&
+        (active === undefined || u.is_active === active),
     );
     const page = paginate(matching, req);
     return page === undefined ? detail(404, 'Invalid page.') : { status: 200, body: structuredClone(page) };
   };
 
-  const userCollection = (req: EmulatorRequest): Reply => {
-    if (req.method === 'GET') return listUsers(req);
+  /**
+   * Creates or updates each item by its email, all or nothing. Guess: a valid request answers 200 with the
+   * users in the order sent; an invalid one 400 with one error object per item (DRF's list serializer).
+   */
+  const bulk = (req: EmulatorRequest): Reply => {
     if (req.method !== 'POST') return methodNotAllowed(req.method);
-    return write(
-      req,
-      (input) => validateUserWrite(input, 'create', lookups),
-      (changes) => {
-        const user = { ...newUser(nextUserId++), ...changes };
-        users.set(user.id as number, user);
-        return user;
-      },
-      201,
-    );
+    const body = writeBody(req);
+    if (!body.ok) return body.reply;
+    if (!Array.isArray(body.value)) return { status: 400, body: { non_field_errors: ['Expected a list of items but got type "dict".'] } };
+    const items = body.value as unknown[];
+    const plans: { target: number | undefined; changes: Record<string, unknown> }[] = [];
+    const errors: FieldErrors[] = [];
+    for (const item of items) {
+      const email = typeof item === 'object' && item !== null ? (item as NativeRecord).email : undefined;
+      const target = typeof email === 'string' ? (userByEmail(email)?.id as number | undefined) : undefined;
+      const result = validateBulkItem(item, lookups, target);
+      errors.push(result.ok ? {} : result.errors);
+      if (result.ok) plans.push({ target, changes: result.changes });
+    }
+    if (errors.some((e) => Object.keys(e).length > 0)) return { status: 400, body: errors };
+    const answered = plans.map(({ target, changes }) => {
+      const user = target === undefined ? newUser(nextUserId++) : users.get(target)!;
+      Object.assign(user, changes, { update_ts: stamp() });
+      users.set(user.id as number, user);
+      return structuredClone(user);
+    });
+    return { status: 200, body: answered };
   };
 
   const userItem = (req: EmulatorRequest, id: number): Reply => {
     const user = users.get(id);
+    if (req.method !== 'GET' && req.method !== 'PUT' && req.method !== 'PATCH') return methodNotAllowed(req.method);
     if (user === undefined) return NOT_FOUND;
     if (req.method === 'GET') return { status: 200, body: structuredClone(user) };
-    if (req.method !== 'PUT' && req.method !== 'PATCH') return methodNotAllowed(req.method);
-    const mode: WriteMode = req.method === 'PUT' ? 'put' : 'patch';
-    return write(req, (input) => validateUserWrite(input, mode, lookups, id), (changes) => Object.assign(user, changes), 200);
+    const body = writeBody(req);
+    if (!body.ok) return body.reply;
+    const result = validateUserUpdate(body.value, lookups, id);
+    if (!result.ok) return { status: 400, body: result.errors };
+    Object.assign(user, result.changes, { update_ts: stamp() });
+    return { status: 200, body: structuredClone(user) };
   };
 
   const groupCollection = (req: EmulatorRequest): Reply => {
-    if (req.method === 'GET') {
-      const page = paginate([...groups.values()], req);
-      return page === undefined ? detail(404, 'Invalid page.') : { status: 200, body: structuredClone(page) };
-    }
-    if (req.method !== 'POST') return methodNotAllowed(req.method);
-    return write(
-      req,
-      (input) => validateGroupWrite(input, 'create', lookups),
-      (changes) => {
-        const group = { id: nextGroupId++, name: null, external_id: null, user_ids: [], ...changes };
-        groups.set(group.id, group);
-        return group;
-      },
-      201,
-    );
-  };
-
-  const groupItem = (req: EmulatorRequest, id: number): Reply => {
-    const group = groups.get(id);
-    if (group === undefined) return NOT_FOUND;
-    if (req.method === 'GET') return { status: 200, body: structuredClone(group) };
-    if (req.method === 'DELETE') {
-      groups.delete(id);
-      return { status: 204 };
-    }
-    if (req.method !== 'PATCH') return methodNotAllowed(req.method);
-    return write(req, (input) => validateGroupWrite(input, 'patch', lookups), (changes) => Object.assign(group, changes), 200);
+    if (req.method !== 'GET') return methodNotAllowed(req.method);
+    const page = paginate([...groups.values()], req);
+    return page === undefined ? detail(404, 'Invalid page.') : { status: 200, body: structuredClone(page) };
   };
 
   /** Django resolves the URL before the view authenticates: an unknown path is 404 even without a key. */
   const route = (path: string): ((req: EmulatorRequest) => Reply) | undefined => {
     if (!path.startsWith(`${FIFTEEN_FIVE_BASE_PATH}/`)) return undefined;
     const rest = path.slice(FIFTEEN_FIVE_BASE_PATH.length);
-    if (rest === '/user/') return userCollection;
+    if (rest === '/user/') return (req) => (req.method === 'GET' ? listUsers(req) : methodNotAllowed(req.method));
+    if (rest === '/user/bulk/') return bulk;
     if (rest === '/group/') return groupCollection;
-    const item = /^\/(user|group)\/(\d{1,15})\/$/.exec(rest);
+    const item = /^\/user\/(\d{1,15})\/$/.exec(rest);
     if (item === null) return undefined;
-    const id = Number(item[2]);
-    return item[1] === 'user' ? (req) => userItem(req, id) : (req) => groupItem(req, id);
+    const id = Number(item[1]);
+    return (req) => userItem(req, id);
   };
 
   return {
@@ -197,6 +195,18 @@ export function createFifteenFive(options: { apiKey: string; clock: () => number
       const user = { ...newUser(id), ...fields, id };
       users.set(id, user);
       return structuredClone(user);
+    },
+    // Groups exist only as seeded: the public API cannot create them.
+    seedGroup(fields) {
+      const id = fields.id ?? nextGroupId;
+      if (typeof id !== 'number' || !Number.isInteger(id) || id < 1 || groups.has(id)) {
+        throw new TypeError(`seedGroup: id must be a new positive integer, got ${String(id)}`);
+      }
+      nextGroupId = Math.max(nextGroupId, id + 1);
+      // Guess: the reference lists the endpoint, not the group's fields.
+      const group = { id, name: null, ...fields };
+      groups.set(id, group);
+      return structuredClone(group);
     },
     reset() {
       users = new Map();

@@ -6,18 +6,20 @@ import { createBambooHr, BAMBOOHR_BASE_PATH } from './bamboohr.js';
 import { FaultController } from './faults.js';
 import { createFifteenFive, FIFTEEN_FIVE_BASE_PATH } from './fifteen-five.js';
 import { createHiBob } from './hibob.js';
+import { createPersonio, PERSONIO_BASE_PATH } from './personio.js';
 import { serveApi } from './server.js';
 import type { Emulator, EmulatorKind, NativeApi, StartOptions } from './types.js';
 
 export type { Emulator, EmulatorKind, Faults, FaultMode, RecordedRequest, StartOptions } from './types.js';
 
-export const EMULATOR_KINDS: readonly EmulatorKind[] = ['15five', 'bamboohr', 'hibob'];
+export const EMULATOR_KINDS: readonly EmulatorKind[] = ['15five', 'bamboohr', 'hibob', 'personio'];
 
 /** Used when no credentials are given (documented in test/emulators/README.md). */
 export const DEFAULT_CREDENTIALS: Readonly<Record<EmulatorKind, Readonly<Record<string, string>>>> = {
   '15five': { apiKey: 'emulator-15five-key' },
   bamboohr: { apiKey: 'emulator-bamboohr-key' },
   hibob: { serviceUser: 'SERVICE-EMULATOR', token: 'emulator-hibob-token' },
+  personio: { clientId: 'emulator-personio-client', clientSecret: 'emulator-personio-secret' },
 };
 
 function required(kind: EmulatorKind, credentials: Record<string, string>, name: string): string {
@@ -36,6 +38,11 @@ function buildApi(kind: EmulatorKind, credentials: Record<string, string>, clock
       return {
         api: createHiBob({ serviceUser: required(kind, credentials, 'serviceUser'), token: required(kind, credentials, 'token') }),
         basePath: '',
+      };
+    case 'personio':
+      return {
+        api: createPersonio({ clientId: required(kind, credentials, 'clientId'), clientSecret: required(kind, credentials, 'clientSecret'), clock }),
+        basePath: PERSONIO_BASE_PATH,
       };
   }
 }
@@ -59,6 +66,11 @@ export async function startEmulator(kind: EmulatorKind, options: StartOptions = 
     groups: () => api.groups(),
     requests: () => server.requests(),
     seedUser: (fields) => api.seedUser(fields),
+    seedGroup: (fields) => {
+      if (!api.seedGroup) throw new TypeError(`the ${kind} emulator has no groups`);
+      return api.seedGroup(fields);
+    },
+    revokeTokens: () => api.revokeTokens?.(),
     reset() {
       api.reset();
       server.clearRequests();

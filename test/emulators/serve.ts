@@ -4,7 +4,8 @@
  *   node dist/test/emulators/serve.js 15five --port 4015 [--faults '{"latencyMs":50}']
  *
  * Credentials come from the environment (EMULATOR_15FIVE_API_KEY, EMULATOR_BAMBOOHR_API_KEY,
- * EMULATOR_HIBOB_SERVICE_USER + EMULATOR_HIBOB_TOKEN) or are the defaults in README.md.
+ * EMULATOR_HIBOB_SERVICE_USER + EMULATOR_HIBOB_TOKEN, EMULATOR_PERSONIO_CLIENT_ID + EMULATOR_PERSONIO_CLIENT_SECRET)
+ * or are the defaults in README.md.
  * Prints one line with the URL and where the credentials came from; stops on SIGINT/SIGTERM.
  */
 import { parseArgs } from 'node:util';
@@ -16,6 +17,7 @@ const CREDENTIAL_ENV: Record<EmulatorKind, Record<string, string>> = {
   '15five': { apiKey: 'EMULATOR_15FIVE_API_KEY' },
   bamboohr: { apiKey: 'EMULATOR_BAMBOOHR_API_KEY' },
   hibob: { serviceUser: 'EMULATOR_HIBOB_SERVICE_USER', token: 'EMULATOR_HIBOB_TOKEN' },
+  personio: { clientId: 'EMULATOR_PERSONIO_CLIENT_ID', clientSecret: 'EMULATOR_PERSONIO_CLIENT_SECRET' },
 };
 
 function fail(message: string): never {

@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type EmulatorKind = '15five' | 'bamboohr' | 'hibob';
+export type EmulatorKind = '15five' | 'bamboohr' | 'hibob' | 'personio';
 
 export type FaultMode = '500' | '503' | '429' | 'drop' | 'slow';
 
@@ -51,7 +51,7 @@ export interface Emulator {
   kind: EmulatorKind;
   /** The base URL to give the plugin, e.g. http://127.0.0.1:PORT/api/public */
   url: string;
-  /** e.g. { apiKey } (15Five, BambooHR) or { serviceUser, token } (HiBob). */
+  /** e.g. { apiKey } (15Five, BambooHR), { serviceUser, token } (HiBob), { clientId, clientSecret } (Personio). */
   credentials: Record<string, string>;
   setFaults(f: Faults): void;
   /** Native records as the API holds them, for assertions (copies). */
@@ -62,6 +62,10 @@ export interface Emulator {
   requests(): RecordedRequest[];
   /** Seeds a native record directly, without the API's validation (for adoption tests). */
   seedUser(fields: Record<string, unknown>): Record<string, unknown>;
+  /** Seeds a native group (15Five: the only way one exists, its API cannot create them); throws for APIs without groups. */
+  seedGroup(fields: Record<string, unknown>): Record<string, unknown>;
+  /** Makes every issued access token stale (APIs with token endpoints); a no-op elsewhere. */
+  revokeTokens(): void;
   /** Back to the state right after start: no records, no requests, the start-up faults. */
   reset(): void;
   close(): Promise<void>;
@@ -108,5 +112,7 @@ export interface NativeApi {
   users(): Array<Record<string, unknown>>;
   groups(): Array<Record<string, unknown>>;
   seedUser(fields: Record<string, unknown>): Record<string, unknown>;
+  seedGroup?(fields: Record<string, unknown>): Record<string, unknown>;
+  revokeTokens?(): void;
   reset(): void;
 }

@@ -57,6 +57,28 @@ describe('rest apps', () => {
     expect(acme.plugin!.connection(acme.downstream!).auth).toEqual({ type: 'header', header: 'Authorization', value: 'k-123' });
   });
 
+  it('a token URL relative to the base URL is resolved below it; one the client would refuse is a listed problem, not a crash', () => {
+    const yaml = basePlugin();
+    yaml.credentials = { clientId: 'id', clientSecret: 'secret' };
+    yaml.connection = { auth: { type: 'token', request: { url: '/auth', json: { client_id: '{clientId}', client_secret: '{clientSecret}' } }, token: 'data.token' } };
+    const plugins = writePlugins({ demo: { yaml } });
+    const entry = (baseUrl: string) =>
+      configFile(
+        [
+          `pluginsDir: ${plugins}`,
+          app(['plugin: demo', 'downstream:', `  baseUrl: "${baseUrl}"`, '  credentials:', '    clientId: { env: ID }', '    clientSecret: { env: SECRET }']),
+        ].join('\n'),
+      );
+    const env = { ID: 'cid', SECRET: 'cs' };
+    const config = loadConfig(entry('https://api.example.com/v1'), { dataDir: '/tmp', env });
+    const acme = config.apps.get('acme')!;
+    expect(acme.plugin!.connection(acme.downstream!).auth).toMatchObject({ type: 'token', request: { url: 'https://api.example.com/v1/auth', json: { client_id: 'cid', client_secret: 'cs' } } });
+    // Plain http off loopback: the client would refuse the token URL at start-up; the load lists it instead.
+    expect(problemsOf(entry('http://api.example.com/v1'), env)).toEqual([
+      expect.stringMatching(/^.*gateway\.yaml: apps\.acme\.downstream: token auth: request\.url must be https \(plain http only on the loopback interface\) \(plugin "demo", .*plugin\.yaml: connection\.auth\)$/),
+    ]);
+  });
+
   it('a missing credential variable stops the load, naming the app and the variable', () => {
     expect(problemsOf(configFile(FIFTEEN_FIVE_APP), {})).toEqual([
       expect.stringMatching(/gateway\.yaml: apps\.acme\.downstream\.credentials\.apiKey: environment variable ACME_15FIVE_KEY is not set \(app acme\)$/),

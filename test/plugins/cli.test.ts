@@ -46,7 +46,7 @@ describe('scim-bridge validate', () => {
     const { code, out } = cli(['validate', '--config', config(CONFIG)], { ACME_KEY: 'k' });
     expect(code).toBe(0);
     expect(out).toContain('app acme: connector rest, plugin 15five at https://my.15five.com/api/public');
-    for (const name of ['15five', 'bamboohr', 'hibob']) expect(out).toContain(`plugin ${name}: OK`);
+    for (const name of ['15five', 'bamboohr', 'hibob', 'personio']) expect(out).toContain(`plugin ${name}: OK`);
   });
 
   it('exits 1 naming the app and the unset variable', () => {
@@ -79,8 +79,57 @@ describe('scim-bridge explain', () => {
     expect(code).toBe(0);
     expect(out).toContain('app acme (plugin 15five): POST /Users → 2 native call(s), none made');
     expect(out).toContain('1. GET https://unset-acme-url.invalid/user/?email=ada%40example.com    [users.search]');
-    expect(out).toContain('2. POST https://unset-acme-url.invalid/user/    [users.create]');
+    expect(out).toContain('2. POST https://unset-acme-url.invalid/user/bulk/    [users.create]');
     expect(out).toContain('"first_name": "Ada"');
+  });
+
+  it('needs no credentials for any auth scheme: HTTP Basic (bamboohr) too', () => {
+    const { code, out } = cli(['explain', '--app', 'bamboohr', '--config', join(ROOT, 'config/demo.yaml')], {}, JSON.stringify({ method: 'GET', path: '/Users?filter=userName+eq+%22x%40y.z%22' }));
+    expect(code).toBe(0);
+    expect(out).toContain('1. GET https://unset-bamboohr-base-url.invalid/employees/directory    [users.search]');
+  });
+
+  it('--native-sample: the search answers the sample, the match and the adoption run on it, the read-back and the 2xx rules show', () => {
+    const personio = [
+      'apps:',
+      '  people:',
+      '    connector: rest',
+      '    plugin: personio',
+      '    auth: { secrets: [{ env: SCIM_BRIDGE_TOKEN }] }',
+      '    downstream:',
+      '      baseUrl: "https://api.personio.de/v1"',
+      '      credentials: { clientId: { env: P_ID }, clientSecret: { env: P_SECRET } }',
+    ].join('\n');
+    const wrapped = (id: number, email: string, position: string) => ({
+      type: 'Employee',
+      attributes: {
+        id: { label: 'ID', value: id, type: 'integer', universal_id: 'id' },
+        email: { label: 'Email', value: email, type: 'standard', universal_id: 'email' },
+        first_name: { label: 'First name', value: 'Ada', type: 'standard', universal_id: 'first_name' },
+        last_name: { label: 'Last name', value: 'L', type: 'standard', universal_id: 'last_name' },
+        position: { label: 'Position', value: position, type: 'standard', universal_id: 'position' },
+        status: { label: 'Status', value: 'leave', type: 'standard', universal_id: 'status' },
+      },
+    });
+    const sample = join(dir, 'sample.json');
+    writeFileSync(sample, JSON.stringify({ success: true, data: [wrapped(17, 'ADA@example.com', 'Engineer')] }));
+    const body = { ...JSON.parse(request).body, title: 'Lead' };
+    const { code, out } = cli(['explain', '--app', 'people', '--config', config(personio), '--native-sample', sample], {}, JSON.stringify({ method: 'POST', path: '/Users', body }));
+    expect(code).toBe(0);
+    expect(out).toContain('1. GET https://api.personio.de/v1/company/employees?email=ada%40example.com    [users.search]');
+    expect(out).toContain('   → adopt: 1 record(s) returned before a create; native id 17 matched on "email"');
+    // Adopted: only what differs is sent (the status "leave" already means active).
+    expect(out).toContain('2. PATCH https://api.personio.de/v1/company/employees/17    [users.update]');
+    expect(out).toContain('"position": "Lead"');
+    expect(out).not.toContain('"status"');
+    expect(out).toContain('   → if a 200 answer has "meta" not empty: 400 invalidValue "Personio ignored part of the write');
+    expect(out).toContain('3. GET https://api.personio.de/v1/company/employees/17    [users.read]');
+    expect(out).toContain('   → verify: read back with users.read and compare position');
+    const other = join(dir, 'other.json');
+    writeFileSync(other, JSON.stringify({ success: true, data: [wrapped(18, 'grace@example.com', 'Engineer')] }));
+    const none = cli(['explain', '--app', 'people', '--config', config(personio), '--native-sample', other], {}, JSON.stringify({ method: 'POST', path: '/Users', body }));
+    expect(none.out).toContain('   → no adoption: 1 record(s) returned before a create; none matched: 1 had another value in "email"');
+    expect(none.out).toContain('2. POST https://api.personio.de/v1/company/employees    [users.create]');
   });
 
   it('says when the gateway would refuse the request, and refuses bad input', () => {

@@ -32,7 +32,7 @@ async function toScim(plugin: CompiledPlugin, native: JsonObject): Promise<JsonO
 
 const startDate = (value: string): JsonObject => ({ schemas: [USER, FIFTEEN_FIVE], userName: 'a@b.c', [FIFTEEN_FIVE]: { startDate: value } });
 
-describe('15Five start dates: every ISO 8601 form Entra sends becomes MM/DD/YYYY (the date as written)', () => {
+describe('15Five start dates: every ISO 8601 form Entra sends becomes the update\'s timestamp of that day (the date as written)', () => {
   const forms = [
     '2024-03-05',
     '2024-03-05T00:00:00Z',
@@ -49,39 +49,42 @@ describe('15Five start dates: every ISO 8601 form Entra sends becomes MM/DD/YYYY
     '20240305',
     '20240305T000000Z',
   ];
-  it.each(forms)('%s → 03/05/2024', async (form) => {
-    expect((await toNative(fifteen, startDate(form))).start_date).toBe('03/05/2024');
+  it.each(forms)('%s → 1709596800 (2024-03-05T00:00:00Z)', async (form) => {
+    expect((await toNative(fifteen, startDate(form))).start_date_ts).toBe('1709596800');
   });
 
-  it('keeps leap days and single-digit parts', async () => {
-    expect((await toNative(fifteen, startDate('2024-02-29'))).start_date).toBe('02/29/2024');
-    expect((await toNative(fifteen, startDate('0999-01-09'))).start_date).toBe('01/09/0999');
+  it('keeps leap days; reads come back from MM/DD/YYYY', async () => {
+    expect((await toNative(fifteen, startDate('2024-02-29'))).start_date_ts).toBe('1709164800');
+    expect(await toScim(fifteen, { email: 'a@b.c', start_date: '02/29/2024' })).toMatchObject({ [FIFTEEN_FIVE]: { startDate: '2024-02-29' } });
+    expect(await toScim(fifteen, { email: 'a@b.c', start_date: '01/09/0999' })).toMatchObject({ [FIFTEEN_FIVE]: { startDate: '0999-01-09' } });
   });
 
   const invalid = ['03/05/2024', '2023-02-29', '2024-13-01', '2024-00-10', '2024-03-05T25:00:00Z', '2024-03-05T10:61Z', 'tomorrow', '2024-3-5', `2024-03-05T00:00:00${'0'.repeat(80)}Z`];
   it.each(invalid)('refuses %s as a MappingError naming the native field', async (form) => {
     const error = await toNative(fifteen, startDate(form)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MappingError);
-    expect((error as Error).message).toMatch(/^start_date: .*not an ISO 8601 date$/);
+    expect((error as Error).message).toMatch(/^start_date_ts: .*not an ISO 8601 date$/);
   });
 
   it('an absent or empty start date sends no field', async () => {
-    expect(await toNative(fifteen, startDate(''))).not.toHaveProperty('start_date');
-    expect(await toNative(fifteen, { schemas: [USER], userName: 'a@b.c' })).not.toHaveProperty('start_date');
+    expect(await toNative(fifteen, startDate(''))).not.toHaveProperty('start_date_ts');
+    expect(await toNative(fifteen, { schemas: [USER], userName: 'a@b.c' })).not.toHaveProperty('start_date_ts');
   });
 });
 
 describe('round trips SCIM → native → SCIM', () => {
-  const rows: { plugin: CompiledPlugin; ext: string; dateAttr: string; extra: JsonObject; native: JsonObject }[] = [
+  const rows: { plugin: CompiledPlugin; ext: string; dateAttr: string; extra: JsonObject; native: JsonObject; read?: (written: JsonObject) => JsonObject }[] = [
     {
       plugin: fifteen,
       ext: FIFTEEN_FIVE,
       dateAttr: 'startDate',
-      extra: { externalId: 'ext-7', [FIFTEEN_FIVE]: { startDate: '2024-03-05', location: 'Berlin' } },
+      extra: { [FIFTEEN_FIVE]: { startDate: '2024-03-05', location: 'Berlin' } },
       native: {
-        email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', title: 'Engineer', external_id: 'ext-7', employee_id: 'E7',
-        location: 'Berlin', reports_to: 42, start_date: '03/05/2024', is_active: true,
+        email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', title: 'Engineer', employee_id: 'E7',
+        location: 'Berlin', reviewer_id: 42, start_date_ts: '1709596800', is_active: true,
       },
+      // The update takes a timestamp; a read answers the day (MM/DD/YYYY).
+      read: ({ start_date_ts: _ts, ...rest }) => ({ ...rest, start_date: '03/05/2024' }),
     },
     {
       plugin: bamboo,
@@ -105,7 +108,7 @@ describe('round trips SCIM → native → SCIM', () => {
     },
   ];
 
-  it.each(rows)('$plugin.name', async ({ plugin, ext, extra, native }) => {
+  it.each(rows)('$plugin.name', async ({ plugin, ext, extra, native, read }) => {
     const scim: JsonObject = {
       schemas: [USER, ENTERPRISE, ext],
       userName: 'ada@example.com',
@@ -118,7 +121,7 @@ describe('round trips SCIM → native → SCIM', () => {
     };
     const mapped = await toNative(plugin, scim);
     expect(mapped).toEqual(native);
-    const back = await toScim(plugin, { ...mapped, state: 'employed' });
+    const back = await toScim(plugin, { ...(read ? read(mapped) : mapped), state: 'employed' });
     expect(back.userName).toBe('ada@example.com');
     expect(back.emails).toEqual([{ type: 'work', value: 'ada@example.com' }]);
     expect(back.name).toEqual({ givenName: 'Ada', familyName: 'Lovelace' });
@@ -145,16 +148,16 @@ describe('round trips SCIM → native → SCIM', () => {
 
   it('a manager that is unknown natively is an error going out and dropped coming back', async () => {
     const user = { schemas: [USER, ENTERPRISE], userName: 'a@b.c', [ENTERPRISE]: { manager: { value: 'stranger' } } };
-    await expect(toNative(fifteen, user)).rejects.toThrow('reports_to: the User "stranger" has no record in the downstream system');
-    expect(await toScim(fifteen, { email: 'a@b.c', reports_to: 99 })).not.toHaveProperty([ENTERPRISE]);
+    await expect(toNative(fifteen, user)).rejects.toThrow('reviewer_id: the User "stranger" has no record in the downstream system');
+    expect(await toScim(fifteen, { email: 'a@b.c', reviewer_id: 99 })).not.toHaveProperty([ENTERPRISE]);
   });
 
-  it('15Five group members become integer user ids', async () => {
+  it('15Five groups: only the name is mapped, membership is each user\'s list of integer group ids', async () => {
     const groups = fifteen.groups!;
+    expect(groups.members).toEqual({ on: 'user', field: 'company_groups_ids', as: 'integer' });
+    expect(groups.create).toBe('never');
     const values = await mapRecord(groups.toNative, { displayName: 'Eng', members: [{ value: 'mgr' }] }, toNativeIds);
-    expect(writeFields(groups.toNative, values)).toEqual({ name: 'Eng', user_ids: [42] });
-    const back = await mapRecord(groups.toScim, { name: 'Eng', user_ids: [42, 7] }, toScimIds);
-    expect(writeFields(groups.toScim, back)).toEqual({ displayName: 'Eng', members: [{ value: 'mgr' }] });
+    expect(writeFields(groups.toNative, values)).toEqual({ name: 'Eng' });
   });
 });
 

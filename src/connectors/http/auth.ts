@@ -3,7 +3,8 @@
  * rendered once; oauth2 asks its token source on every request (a cache hit almost always).
  */
 import type { Clock } from './clock.js';
-import { createTokenSource } from './oauth2.js';
+import { createTokenSource, TokenRequestError, type TokenSource } from './oauth2.js';
+import { createTokenEndpointSource } from './token-endpoint.js';
 import type { OutboundAuth } from './types.js';
 
 export interface AuthHeaders {
@@ -15,10 +16,11 @@ export interface AuthHeaders {
 export interface OutboundAuthenticator {
   headers(): Promise<AuthHeaders>;
   /**
-   * The API answered 401 to a request sent with `used`. Returns true when asking again with fresh
-   * credentials may help (oauth2: the cached token is dropped, the next `headers()` gets a new one).
+   * The API answered `status` to a request sent with `used`. Returns true when the status means the token
+   * went stale and asking again with a fresh one may help (a token scheme's `refreshOn`, 401 by default;
+   * some APIs say 403): the cached token is dropped, the next `headers()` gets a new one.
    */
-  refreshAfterUnauthorized(used: AuthHeaders): boolean;
+  refreshAfterRefusal(status: number, used: AuthHeaders): boolean;
   /** Every credential value that may appear on the wire now, for redaction. */
   secrets(): string[];
 }
@@ -49,22 +51,30 @@ export function createOutboundAuth(auth: OutboundAuth, deps: { clock: Clock; sig
     case 'bearer':
       requireSecret(auth.token, 'bearer auth: token');
       return staticAuth({ Authorization: `Bearer ${auth.token}` }, [auth.token]);
-    case 'oauth2': {
-      const tokens = createTokenSource(auth, deps);
-      return {
-        headers: async () => {
-          const token = await tokens.token();
-          return { headers: { Authorization: `Bearer ${token}` }, token };
-        },
-        refreshAfterUnauthorized: (used) => {
-          if (used.token === undefined) return false;
-          tokens.invalidate(used.token);
-          return true;
-        },
-        secrets: () => tokens.secrets(),
-      };
-    }
+    case 'oauth2':
+      return tokenAuth(createTokenSource(auth, deps), 'Authorization', 'Bearer', auth.refreshOn ?? [401]);
+    case 'token':
+      if (!HEADER_NAME.test(auth.header)) throw new TypeError('token auth: invalid header name');
+      return tokenAuth(createTokenEndpointSource(auth, deps), auth.header, auth.prefix, auth.refreshOn);
   }
+}
+
+/** A fetched token sent as `<header>: <prefix> <token>`, dropped and fetched again after a `refreshOn` status. */
+function tokenAuth(tokens: TokenSource, header: string, prefix: string, refreshOn: readonly number[]): OutboundAuthenticator {
+  return {
+    headers: async () => {
+      const token = await tokens.token();
+      const value = prefix === '' ? token : `${prefix} ${token}`;
+      if (!HEADER_VALUE.test(value)) throw new TokenRequestError('http', 'the token endpoint gave a token a header cannot carry', false);
+      return { headers: { [header]: value }, token };
+    },
+    refreshAfterRefusal: (status, used) => {
+      if (used.token === undefined || !refreshOn.includes(status)) return false;
+      tokens.invalidate(used.token);
+      return true;
+    },
+    secrets: () => tokens.secrets(),
+  };
 }
 
 function staticAuth(headers: Record<string, string>, secrets: string[]): OutboundAuthenticator {
@@ -72,7 +82,7 @@ function staticAuth(headers: Record<string, string>, secrets: string[]): Outboun
     if (!HEADER_VALUE.test(value)) throw new TypeError('outbound auth: credential contains characters a header cannot carry');
   }
   const rendered = Promise.resolve({ headers });
-  return { headers: () => rendered, refreshAfterUnauthorized: () => false, secrets: () => secrets };
+  return { headers: () => rendered, refreshAfterRefusal: () => false, secrets: () => secrets };
 }
 
 function requireSecret(value: string, what: string): void {

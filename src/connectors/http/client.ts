@@ -152,8 +152,8 @@ export function createNativeClient(settings: ConnectionSettings, options: Create
       if ('response' in result) {
         const { response } = result;
         const status = response.status;
-        if (status === 401 && !refreshed && auth.refreshAfterUnauthorized(result.auth)) {
-          // The cached token was refused (revoked, rotated, clock skew): one new token, one more try.
+        if (!refreshed && auth.refreshAfterRefusal(status, result.auth)) {
+          // The cached token was refused (revoked, rotated, clock skew; 401, or what the plugin says): one new token, one more try.
           refreshed = true;
           tries -= 1;
           emit(event(attempt, response.durationMs, 'retry', status));

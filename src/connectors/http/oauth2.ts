@@ -50,7 +50,7 @@ export function cacheLifetimeSeconds(expiresIn: number | undefined): number {
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
 export function createTokenSource(settings: OAuth2Settings, deps: { clock: Clock; signal: AbortSignal; timeoutMs: number }): TokenSource {
-  const tokenUrl = parseTokenUrl(settings.tokenUrl);
+  const tokenUrl = parseTokenUrl(settings.tokenUrl, 'oauth2: tokenUrl');
   if (settings.clientId === '' || settings.clientSecret === '') throw new TypeError('oauth2: clientId and clientSecret are required');
 
   const config = new oidc.Configuration(
@@ -77,13 +77,7 @@ export function createTokenSource(settings: OAuth2Settings, deps: { clock: Clock
   if (settings.scope !== undefined) parameters.scope = settings.scope;
   if (settings.audience !== undefined) parameters.audience = settings.audience;
 
-  // ttlResolution 0: read the clock on every get (a fake clock may jump). The +1: lru-cache takes an
-  // entry stored at time 0 for one without a TTL, and a clock may well start at 0.
-  const cache = new LRUCache<'token', string>({ max: 1, ttlResolution: 0, perf: { now: () => deps.clock.now() + 1 } });
-  const issued: string[] = [];
-  let inFlight: Promise<string> | undefined;
-
-  async function grant(): Promise<string> {
+  return cachedTokens(deps.clock, [settings.clientSecret], async () => {
     let response: Awaited<ReturnType<typeof oidc.clientCredentialsGrant>>;
     try {
       response = await oidc.clientCredentialsGrant(config, parameters);
@@ -93,10 +87,27 @@ export function createTokenSource(settings: OAuth2Settings, deps: { clock: Clock
     if (response.token_type !== 'bearer') {
       throw new TokenRequestError('http', `OAuth2 token type ${JSON.stringify(response.token_type)} is not supported`, false);
     }
-    const token = response.access_token;
+    return { token: response.access_token, expiresIn: response.expires_in };
+  });
+}
+
+/**
+ * One cached token, fetched by `fetchToken` when there is none: cached until shortly before it expires
+ * (on `clock`), concurrent callers sharing the request in flight; recent tokens are remembered for log
+ * redaction beside the fixed `secrets`.
+ */
+export function cachedTokens(clock: Clock, secrets: readonly string[], fetchToken: () => Promise<{ token: string; expiresIn: number | undefined }>): TokenSource {
+  // ttlResolution 0: read the clock on every get (a fake clock may jump). The +1: lru-cache takes an
+  // entry stored at time 0 for one without a TTL, and a clock may well start at 0.
+  const cache = new LRUCache<'token', string>({ max: 1, ttlResolution: 0, perf: { now: () => clock.now() + 1 } });
+  const issued: string[] = [];
+  let inFlight: Promise<string> | undefined;
+
+  async function fill(): Promise<string> {
+    const { token, expiresIn } = await fetchToken();
     issued.push(token);
     if (issued.length > REMEMBERED_TOKENS) issued.shift();
-    cache.set('token', token, { ttl: cacheLifetimeSeconds(response.expires_in) * 1000 });
+    cache.set('token', token, { ttl: cacheLifetimeSeconds(expiresIn) * 1000 });
     return token;
   }
 
@@ -104,7 +115,7 @@ export function createTokenSource(settings: OAuth2Settings, deps: { clock: Clock
     token() {
       const cached = cache.get('token');
       if (cached !== undefined) return Promise.resolve(cached);
-      inFlight ??= grant().finally(() => {
+      inFlight ??= fill().finally(() => {
         inFlight = undefined;
       });
       return inFlight;
@@ -112,21 +123,22 @@ export function createTokenSource(settings: OAuth2Settings, deps: { clock: Clock
     invalidate(token) {
       if (cache.get('token') === token) cache.delete('token');
     },
-    secrets: () => [settings.clientSecret, ...issued],
+    secrets: () => [...secrets, ...issued],
   };
 }
 
-function parseTokenUrl(raw: string): URL {
+/** A token endpoint's URL: absolute, https (plain http only on loopback), no credentials in it. `what` names it in messages. */
+export function parseTokenUrl(raw: string, what: string): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new TypeError('oauth2: tokenUrl is not an absolute URL');
+    throw new TypeError(`${what} is not an absolute URL`);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
-    throw new TypeError('oauth2: tokenUrl must be https (plain http only on the loopback interface)');
+    throw new TypeError(`${what} must be https (plain http only on the loopback interface)`);
   }
-  if (url.username !== '' || url.password !== '') throw new TypeError('oauth2: credentials belong in clientId/clientSecret, not in tokenUrl');
+  if (url.username !== '' || url.password !== '') throw new TypeError(`${what} must not carry credentials`);
   return url;
 }
 

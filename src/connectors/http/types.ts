@@ -9,8 +9,26 @@ export type OutboundAuth =
   | { type: 'header'; header: string; prefix?: string; value: string }
   | { type: 'basic'; username: string; password: string }
   | { type: 'bearer'; token: string }
-  /** OAuth2 client credentials (openid-client); the token is cached until shortly before it expires. */
-  | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string };
+  /**
+   * OAuth2 client credentials (openid-client); the token is cached until shortly before it expires.
+   * `refreshOn`: statuses that mean the token went stale (a new one is fetched, the call tried once more; default [401]).
+   */
+  | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string; refreshOn?: readonly number[] }
+  /** A token endpoint of the API's own (token-endpoint.ts): any request, the token and its lifetime at paths of the answer. */
+  | {
+      type: 'token';
+      request: { method: 'GET' | 'POST'; url: string; json?: Record<string, string>; form?: Record<string, string> };
+      /** Where the token is in the answer, e.g. `data.token`. */
+      token: string;
+      /** Where its lifetime in seconds is, e.g. `data.expires_in`. */
+      expiresIn?: string;
+      /** Used when the answer gives no lifetime. */
+      lifetimeSeconds: number;
+      /** How the token is sent: `<header>: <prefix> <token>`. */
+      header: string;
+      prefix: string;
+      refreshOn: readonly number[];
+    };
 
 export interface ConnectionSettings {
   /** e.g. https://my.15five.com/api/public — request paths are appended to it. */

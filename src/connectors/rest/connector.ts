@@ -1,27 +1,39 @@
 /**
  * The REST connector: runs a compiled plugin against a native API through a NativeClient. It maps SCIM
  * to native fields, sends only what changed, resolves references through the id map, adopts a native
- * record it finds instead of creating a second one, and translates every failure into a ScimError
- * once, here.
+ * record it finds instead of creating a second one, reads back what the plugin asks it to verify, and
+ * translates every failure into a ScimError once, here. A write the native API did not apply is never
+ * reported as success.
  */
 import type { Logger } from 'pino';
-import { badGateway, invalidValue, uniqueness } from '../../scim/errors.js';
+import { badGateway, invalidValue, mutability, ScimError, uniqueness } from '../../scim/errors.js';
 import { USER_SCHEMA, GROUP_SCHEMA } from '../../scim/schemas/core.js';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
 import type { JsonObject } from '../../store/types.js';
 import { lookupKey, mapRecord, MappingError, writeFields, type PluginHooks } from '../../plugins/index.js';
+import { sentBy } from '../../plugins/mapping.js';
 import { getNative, setNative } from '../../plugins/native-paths.js';
 import { idFromLocation, renderPath, renderValue } from '../../plugins/templates.js';
-import type { CompiledOperation, CompiledPlugin, CompiledResource } from '../../plugins/types.js';
+import type { ActiveMode, CompiledOperation, CompiledPlugin, CompiledResource, CompiledWrite } from '../../plugins/types.js';
 import { DownstreamError, type NativeClient, type NativeRequest, type NativeResponse } from '../http/types.js';
 import type { Connector, ConnectorContext, NativeLookup, NativeMatch } from '../types.js';
+import { describeSearch, type ConnectorDecision } from './decisions.js';
+import { wrapFields } from './envelope.js';
 import { fromNativeResponse, toScimError } from './errors.js';
+import { leaveEveryGroup, membersOf, writeMemberships } from './membership.js';
 import { searchNative, type SearchHit } from './search.js';
+import { unappliedFields } from './verify.js';
+
+export type { ConnectorDecision } from './decisions.js';
 
 export interface RestConnectorOptions {
   log: Logger;
   /** The clock behind `{today}`, `{now}` and `{"var": "now"}`. */
   now?: () => Date;
+  /** Every adoption decision and read-back verdict, for the audit trail. */
+  onDecision?: (decision: ConnectorDecision) => void;
+  /** explain: read-backs are sent (so they show) but not compared. */
+  dryRun?: boolean;
 }
 
 /** A create whose answer was lost is searched for and, when it did not land, sent again at most this often. */
@@ -29,8 +41,18 @@ const MAX_CREATE_ATTEMPTS = 3;
 
 const isActive = (resource: JsonObject) => resource.active !== false;
 
+/** What a flag value means: true (an active state), false (an inactive one), undefined (neither). */
+function stateMeaning(flag: Extract<ActiveMode, { mode: 'flag' }>, value: unknown): boolean | undefined {
+  const key = JSON.stringify(value);
+  if (flag.states.inactive.some((v) => JSON.stringify(v) === key)) return false;
+  return flag.states.active.some((v) => JSON.stringify(v) === key) ? true : undefined;
+}
+
 /** Failures after which a POST may or may not have happened natively. */
 const ambiguous = (error: unknown) => error instanceof DownstreamError && (error.kind === 'timeout' || error.kind === 'network' || error.kind === 'http');
+
+type Values = Map<string, unknown>;
+type Why = 'create' | 'lookup' | 'retry' | 'new id';
 
 export class RestConnector implements Connector {
   readonly native = true;
@@ -46,23 +68,27 @@ export class RestConnector implements Connector {
     return this.edge(async () => {
       const r = this.resourceOf(type);
       if (!r) return {};
-      const hooks = await this.plugin.hooks.load();
       const values = await this.toNative(r, resource, ctx, 'error');
-      let body = writeFields(r.toNative, values);
-      body = (await hooks.beforeCreate?.(body, { type, resource })) ?? body;
-
-      const search = r.operations.search;
-      const key = search ? getNative(body, search.match) : undefined;
-      const searchValue = typeof key === 'string' || typeof key === 'number' ? String(key) : undefined;
+      // The search value comes from the mapped fields, not from the body a hook may have rewritten.
+      const searchValue = this.searchValueOf(r, values);
       if (searchValue !== undefined) {
-        const existing = await this.findOne(r, searchValue, true);
+        const existing = await this.findOne(r, searchValue, 'create');
         if (existing) {
-          await this.adopt(r, existing, resource, values, hooks);
+          await this.adopt(r, existing, resource, ctx);
           return { nativeId: existing.nativeId };
         }
       }
-      const nativeId = await this.postCreate(r, body, searchValue);
+      const op = r.operations.create;
+      if (!op) {
+        throw new ScimError(400, undefined, `${this.plugin.name} cannot create ${r.section} through its API; create "${String(searchValue ?? '')}" there first, and it is adopted by name`);
+      }
+      const nativeId = await this.postCreate(r, values, resource, searchValue);
+      await this.verify(r, op, nativeId, values, new Set(r.toNative.fields.filter((f) => sentBy(f, 'create') && values.has(f.target)).map((f) => f.target)));
+      // Fields the create cannot carry (`in: [update]`) follow in an update of their own.
+      const later = new Set(r.toNative.fields.filter((f) => !sentBy(f, 'create') && values.has(f.target)).map((f) => f.target));
+      if (later.size > 0) await this.sendUpdate(r, nativeId, values, later, [], resource);
       if (r.active.mode === 'endpoint' && !isActive(resource)) await this.call(r, 'deactivate', nativeId);
+      if (type === 'Group') await this.writeMembers(nativeId, undefined, {}, resource, ctx);
       return { nativeId };
     });
   }
@@ -71,50 +97,38 @@ export class RestConnector implements Connector {
     return this.edge(async () => {
       const r = this.resourceOf(type);
       if (!r) return;
-      const was = isActive(before);
-      const is = isActive(after);
-      if (r.active.mode === 'delete') {
-        if (!was && !is) return; // the native record went with the deactivation
-        if (was && !is) return void (await this.call(r, 'delete', nativeId));
-        if (!was && is) throw invalidValue(`${this.plugin.name} deactivates by deleting: a deactivated ${type} cannot be reactivated`);
-      }
-      if (r.active.mode === 'endpoint' && !was && is) await this.call(r, 'reactivate', nativeId);
-
-      const [old, now] = await Promise.all([this.toNative(r, before, ctx, 'placeholder'), this.toNative(r, after, ctx, 'error')]);
-      const changed = new Set<string>();
-      const removed = r.toNative.fields.filter((f) => old.has(f.target) && !now.has(f.target));
-      for (const field of r.toNative.fields) {
-        if (JSON.stringify(old.get(field.target)) !== JSON.stringify(now.get(field.target))) changed.add(field.target);
-      }
-      if (changed.size > 0) {
-        const hooks = await this.plugin.hooks.load();
-        let body = writeFields(r.toNative, now, r.operations.update.send === 'full' ? undefined : changed);
-        // A value that went away is cleared natively (null unless the plugin says otherwise).
-        for (const field of removed) setNative(body, field.clearAt ?? field.target, field.clear);
-        body = (await hooks.beforeUpdate?.(body, { type, resource: after, nativeId })) ?? body;
-        await this.call(r, 'update', nativeId, body);
-      }
-      if (r.active.mode === 'endpoint' && was && !is) await this.call(r, 'deactivate', nativeId);
+      await this.bringAlong(r, nativeId, before, after, ctx);
     });
   }
 
-  async delete(type: ResourceTypeName, nativeId: string, resource: JsonObject, _ctx: ConnectorContext): Promise<void> {
+  async delete(type: ResourceTypeName, nativeId: string, resource: JsonObject, ctx: ConnectorContext): Promise<void> {
     return this.edge(async () => {
       const r = this.resourceOf(type);
-      if (!r || r.delete === 'ignore') return;
+      if (!r) return;
+      if (type === 'Group' && r.delete !== 'native') {
+        // The group stays natively (or cannot be deleted): its members leave it, as they leave the gateway's.
+        await this.writeMembers(nativeId, typeof resource.id === 'string' ? resource.id : undefined, resource, { ...resource, members: [] }, ctx);
+      }
+      if (r.delete === 'ignore') return;
       if (r.delete === 'native') return void (await this.call(r, 'delete', nativeId));
-      // delete: deactivate — unless the resource is inactive already.
-      if (!isActive(resource) && r.active.mode !== 'flag') return;
+      // A deleted user leaves every group, natively too, when membership is kept on the user.
+      const leave = await leaveEveryGroup(this.plugin.groups?.members, resource, ctx);
+      if (!isActive(resource) && r.active.mode !== 'flag') {
+        if (leave) await this.sendFields(r, nativeId, leave, resource);
+        return;
+      }
       switch (r.active.mode) {
         case 'flag': {
           const body = writeFields(r.toNative, new Map([[r.active.field, r.active.inactive]]), new Set([r.active.field]));
-          return void (await this.call(r, 'update', nativeId, body));
+          return void (await this.sendFields(r, nativeId, { ...body, ...leave }, resource));
         }
         case 'endpoint':
+          if (leave) await this.sendFields(r, nativeId, leave, resource);
           return void (await this.call(r, 'deactivate', nativeId));
         case 'delete':
           return void (await this.call(r, 'delete', nativeId));
         case 'ignore':
+          if (leave) await this.sendFields(r, nativeId, leave, resource);
           return;
       }
     });
@@ -132,10 +146,27 @@ export class RestConnector implements Connector {
     return this.edge(async () => {
       const r = this.resourceOf(type);
       if (!r || !this.canFind(type, lookup.path)) return undefined;
-      const hit = await this.findOne(r, lookup.value, false);
+      const hit = await this.findOne(r, lookup.value, 'lookup');
       if (!hit) return undefined;
       return { nativeId: hit.nativeId, resource: await this.toScim(r, hit, ctx) };
     });
+  }
+
+  /** Which other resources a write will change natively (membership kept on users): the service claims them too. */
+  affects(type: ResourceTypeName, before: JsonObject | undefined, after: JsonObject | undefined): { type: ResourceTypeName; ids: string[] } | undefined {
+    if (type !== 'Group' || this.plugin.groups?.members.on !== 'user') return undefined;
+    const old = membersOf(before);
+    const next = membersOf(after);
+    const ids = [...new Set([...old, ...next])].filter((id) => old.has(id) !== next.has(id)).sort();
+    return ids.length > 0 ? { type: 'User', ids } : undefined;
+  }
+
+  /** What the native API cannot do that a client may try (the app's ServiceProviderConfig says it). */
+  limitations(): string[] {
+    const groups = this.plugin.groups;
+    if (!groups) return [`${this.plugin.name} has no groups: the gateway keeps them`];
+    if (groups.create === 'never') return [`${this.plugin.name} cannot create groups through its API: a group created here must exist there already (adopted by name)`];
+    return [];
   }
 
   /** Closes the native client (keep-alive sockets, token cache). */
@@ -153,7 +184,7 @@ export class RestConnector implements Connector {
     return this.options.now?.() ?? new Date();
   }
 
-  private toNative(r: CompiledResource, resource: JsonObject, ctx: ConnectorContext, unresolved: 'error' | 'placeholder') {
+  private toNative(r: CompiledResource, resource: JsonObject, ctx: ConnectorContext, unresolved: 'error' | 'placeholder'): Promise<Values> {
     return mapRecord(r.toNative, resource, {
       resolve: (type, id) => ctx.nativeIdOf(type, id),
       unresolved,
@@ -161,11 +192,17 @@ export class RestConnector implements Connector {
     });
   }
 
-  /** A native record as a SCIM resource (for adoption), references translated back to SCIM ids. */
+  private searchValueOf(r: CompiledResource, values: Values): string | undefined {
+    const search = r.operations.search;
+    const key = search ? values.get(search.match) : undefined;
+    return typeof key === 'string' || typeof key === 'number' ? String(key) : undefined;
+  }
+
+  /** A native record (its read view) as a SCIM resource, references translated back to SCIM ids. */
   private async toScim(r: CompiledResource, hit: SearchHit, ctx: ConnectorContext): Promise<JsonObject> {
-    let values: Map<string, unknown>;
+    let values: Values;
     try {
-      values = await mapRecord(r.toScim, hit.record, { resolve: (type, id) => ctx.scimIdOf(type, id), unresolved: 'drop', now: this.now().toISOString() });
+      values = await mapRecord(r.toScim, hit.view, { resolve: (type, id) => ctx.scimIdOf(type, id), unresolved: 'drop', now: this.now().toISOString() });
     } catch (error) {
       // The native record is not the client's input: its values stay out of the message.
       if (error instanceof MappingError) throw badGateway(`A native ${r.type} record could not be read`, error);
@@ -179,69 +216,183 @@ export class RestConnector implements Connector {
     return resource;
   }
 
-  /** The one native record whose `match` field equals `value`; several are ambiguous. */
-  private async findOne(r: CompiledResource, value: string, forCreate: boolean): Promise<SearchHit | undefined> {
+  /** The one native record whose `match` field equals `value`; several are ambiguous. Every decision is logged. */
+  private async findOne(r: CompiledResource, value: string, why: Why): Promise<SearchHit | undefined> {
     const search = r.operations.search!;
-    const hits = await searchNative(search, value, this.baseUrl, async (req) => this.send(r, search, { ...req, idempotent: true }));
-    if (hits.length > 1) {
-      this.options.log.warn({ plugin: this.plugin.name, operation: search.name }, 'several native records match; none adopted');
-      if (forCreate) throw uniqueness(`Several ${r.type} records in the downstream system match; none can be adopted`);
+    const outcome = await searchNative(search, value, this.baseUrl, async (req) => this.send(r, search, { ...req, idempotent: true }));
+    const decision = describeSearch(r.type, search, why, outcome);
+    this.decide(decision);
+    if (outcome.hits.length > 1) {
+      if (why !== 'lookup') throw uniqueness(`Several ${r.type} records in the downstream system match; none can be adopted`);
       return undefined;
     }
-    const hit = hits[0];
+    const hit = outcome.hits[0];
     if (!hit || !search.thenRead) return hit;
-    const res = await this.call(r, 'read', hit.nativeId);
-    const record = res.body;
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw badGateway(`The downstream system answered a read with no ${r.type}`);
-    return { nativeId: hit.nativeId, record: record as JsonObject };
+    return this.readRecord(r, hit.nativeId);
   }
 
-  /** Brings an existing native record in line with the resource: every mapped field, and its state. */
-  private async adopt(r: CompiledResource, hit: SearchHit, resource: JsonObject, values: Map<string, unknown>, hooks: PluginHooks): Promise<void> {
-    this.options.log.info({ plugin: this.plugin.name, type: r.type, nativeId: hit.nativeId }, 'adopting an existing native record');
-    let body = writeFields(r.toNative, values);
-    body = (await hooks.beforeUpdate?.(body, { type: r.type, resource, nativeId: hit.nativeId })) ?? body;
-    if (r.active.mode === 'endpoint') {
-      const state = await mapRecord(r.toScim, hit.record, { resolve: async () => undefined, unresolved: 'drop', now: this.now().toISOString() }).catch(() => new Map());
-      const nativeActive = state.get('active') !== false;
-      if (!nativeActive && isActive(resource)) await this.call(r, 'reactivate', hit.nativeId);
-      await this.call(r, 'update', hit.nativeId, body);
-      if (nativeActive && !isActive(resource)) await this.call(r, 'deactivate', hit.nativeId);
-      return;
+  /** The record the `read` operation answers, with its read view. */
+  private async readRecord(r: CompiledResource, nativeId: string): Promise<SearchHit> {
+    const read = r.operations.read!;
+    const res = await this.call(r, 'read', nativeId);
+    const record = read.record === undefined ? res.body : getNative(res.body, read.record);
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) throw badGateway(`The downstream system answered a read with no ${r.type}`);
+    return { nativeId, record: record as JsonObject, view: read.view(record as JsonObject) };
+  }
+
+  /** Brings an existing native record in line with the resource: what differs between them is sent, as for an update. */
+  private async adopt(r: CompiledResource, hit: SearchHit, resource: JsonObject, ctx: ConnectorContext): Promise<void> {
+    const native = await this.toScim(r, hit, ctx);
+    await this.bringAlong(r, hit.nativeId, native, resource, ctx, hit);
+  }
+
+  /**
+   * The native record from `before` to `after`: state changes, the changed fields (create-only ones
+   * refused or reported, as the plugin says), a read-back when asked, and memberships kept on users.
+   */
+  private async bringAlong(r: CompiledResource, nativeId: string, before: JsonObject, after: JsonObject, ctx: ConnectorContext, adopting?: SearchHit): Promise<void> {
+    const was = isActive(before);
+    const is = isActive(after);
+    if (r.active.mode === 'delete') {
+      if (!was && !is) return; // the native record went with the deactivation
+      if (was && !is) return void (await this.call(r, 'delete', nativeId));
+      if (!was && is) throw invalidValue(`${this.plugin.name} deactivates by deleting: a deactivated ${r.type} cannot be reactivated`);
     }
-    await this.call(r, 'update', hit.nativeId, body);
+    const [old, now] = await Promise.all([this.toNative(r, before, ctx, 'placeholder'), this.toNative(r, after, ctx, 'error')]);
+    const flag = r.active.mode === 'flag' ? r.active : undefined;
+    // Adopting: the flag as the native record has it (one of several states, or none), not as SCIM `active` implies.
+    if (adopting && flag) old.set(flag.field, getNative(adopting.view, flag.field));
+    const match = r.operations.search;
+    const same = (target: string) => {
+      const a = old.get(target);
+      const b = now.get(target);
+      // A state that means what is asked stays as it is (an employee on leave is active).
+      if (flag && target === flag.field) return stateMeaning(flag, a) === stateMeaning(flag, b);
+      // The adoption matched on this field already (emails compare without case).
+      if (adopting && match && target === match.match && !match.caseExact && typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
+      return JSON.stringify(a) === JSON.stringify(b);
+    };
+    const updatable = r.toNative.fields.filter((f) => sentBy(f, 'update'));
+    const changed = new Set(updatable.filter((f) => !same(f.target)).map((f) => f.target));
+    const removed = updatable.filter((f) => old.has(f.target) && !now.has(f.target));
+    const frozen = r.toNative.fields.filter((f) => f.createOnly && changed.has(f.target));
+    const refused = frozen.filter((f) => f.createOnly === 'refuse').map((f) => f.target);
+    if (refused.length > 0) throw mutability(`${this.plugin.name} takes ${refused.join(', ')} only when the ${r.type} is created; it cannot be changed`);
+    const reported = frozen.map((f) => f.target);
+    for (const target of reported) changed.delete(target);
+
+    if (r.active.mode === 'endpoint' && !was && is) await this.call(r, 'reactivate', nativeId);
+    const clears = removed.filter((f) => changed.has(f.target)).map((f) => [f.clearAt ?? f.target, f.clear] as const);
+    if (changed.size > 0) await this.sendUpdate(r, nativeId, now, changed, clears, after);
+    if (r.active.mode === 'endpoint' && was && !is) await this.call(r, 'deactivate', nativeId);
+    if (r.type === 'Group') await this.writeMembers(nativeId, typeof before.id === 'string' ? before.id : undefined, before, after, ctx);
+    if (reported.length > 0) {
+      throw mutability(`${this.plugin.name} takes ${reported.join(', ')} only when the ${r.type} is created: the other changes were applied, not this one`);
+    }
+  }
+
+  /** An update of the fields in `only` (or every field, for `send: full`), values that went away cleared. */
+  private async sendUpdate(r: CompiledResource, nativeId: string, values: Values, only: ReadonlySet<string>, clears: readonly (readonly [string, unknown])[], resource: JsonObject): Promise<void> {
+    const op = r.operations.update;
+    if (!op) throw mutability(`${this.plugin.name} cannot change ${r.section} through its API (${[...only].join(', ')})`);
+    const full = op.send === 'full';
+    const sent = full ? new Set(r.toNative.fields.filter((f) => sentBy(f, 'update') && values.has(f.target)).map((f) => f.target)) : only;
+    const body = writeFields(r.toNative, values, sent);
+    // A value that went away is cleared natively (null unless the plugin says otherwise).
+    for (const [at, clear] of clears) setNative(body, at, clear);
+    await this.sendFields(r, nativeId, body, resource);
+    await this.verify(r, op, nativeId, values, sent);
+  }
+
+  /** Sends mapped fields with the update's body around them, after the plugin's hook. */
+  private async sendFields(r: CompiledResource, nativeId: string, fields: JsonObject, resource: JsonObject): Promise<NativeResponse> {
+    const hooks = await this.plugin.hooks.load();
+    let body = wrapFields(r.operations.update!.envelope, fields, { id: nativeId });
+    body = (await hooks.beforeUpdate?.(body, { type: r.type, resource, nativeId })) ?? body;
+    return this.call(r, 'update', nativeId, body);
   }
 
   /**
    * POSTs a create. When the answer is lost (timeout, dropped connection, 5xx) the record may exist
-   * natively: it is searched for, adopted when found, and only otherwise sent again.
+   * natively: it is searched for, adopted when found, and only otherwise sent again (an upsert endpoint
+   * is simply sent again).
    */
-  private async postCreate(r: CompiledResource, body: JsonObject, searchValue: string | undefined): Promise<string> {
-    const op = r.operations.create;
+  private async postCreate(r: CompiledResource, values: Values, resource: JsonObject, searchValue: string | undefined): Promise<string> {
+    const op = r.operations.create!;
+    const hooks: PluginHooks = await this.plugin.hooks.load();
+    const fields = writeFields(r.toNative, values, new Set(r.toNative.fields.filter((f) => sentBy(f, 'create')).map((f) => f.target)));
+    let body = wrapFields(op.envelope, fields, {});
+    body = (await hooks.beforeCreate?.(body, { type: r.type, resource })) ?? body;
     for (let attempt = 1; ; attempt += 1) {
       let res: NativeResponse;
       try {
-        res = await this.send(r, op, { method: op.method, path: renderPath(op.path, {}), body, idempotent: false, ...(op.query ? { query: op.query } : {}) });
+        res = await this.send(r, op, { method: op.method, path: renderPath(op.path, {}), body, idempotent: op.upsert, ...(op.query ? { query: op.query } : {}) });
       } catch (error) {
         if (!ambiguous(error) || searchValue === undefined || attempt >= MAX_CREATE_ATTEMPTS) throw error;
         this.options.log.warn({ plugin: this.plugin.name, operation: op.name, attempt }, 'create answer lost; searching before trying again');
-        const landed = await this.findOne(r, searchValue, true);
+        const landed = await this.findOne(r, searchValue, 'retry');
         if (landed) return landed.nativeId;
         continue;
       }
-      return this.newId(r, res);
+      return this.newId(r, res, searchValue);
     }
   }
 
-  private newId(r: CompiledResource, res: NativeResponse): string {
-    const where = r.operations.create.id;
-    const id = 'body' in where ? getNative(res.body, where.body) : idFromLocation(where.location, res.headers.location ?? '');
+  /** The new record's id: in the answer (or its Location), else found by a search when the plugin says so. */
+  private async newId(r: CompiledResource, res: NativeResponse, searchValue: string | undefined): Promise<string> {
+    const where = r.operations.create!.id;
+    const id = where.body !== undefined ? getNative(res.body, where.body) : where.location ? idFromLocation(where.location, res.headers.location ?? '') : undefined;
     if ((typeof id === 'string' && id !== '') || typeof id === 'number') return String(id);
+    if (where.search && searchValue !== undefined) {
+      const found = await this.findOne(r, searchValue, 'new id');
+      if (found) return found.nativeId;
+    }
     throw badGateway(`The downstream system did not say which id the new ${r.type} has`);
   }
 
+  /**
+   * `verify: readBack`: reads the record and compares, in native terms, what was written with what came
+   * back (the read view through toScim and toNative again). A difference is an error naming the fields.
+   */
+  private async verify(r: CompiledResource, op: CompiledWrite, nativeId: string, written: Values, sent: ReadonlySet<string>): Promise<void> {
+    if (!op.verify) return;
+    const compared = [...sent].filter((t) => r.verifiable.has(t));
+    if (compared.length === 0) return;
+    const back = await this.readRecord(r, nativeId);
+    if (this.options.dryRun) {
+      this.decide({ kind: 'verify', type: r.type, operation: op.name, outcome: 'explained', nativeId, detail: `read back with ${r.operations.read!.name} and compare ${compared.join(', ')}` });
+      return;
+    }
+    let differing: string[];
+    try {
+      differing = await unappliedFields(r, back.view, written, compared, this.now().toISOString());
+    } catch (error) {
+      if (error instanceof MappingError) throw badGateway(`The ${r.type} read back after ${op.name} could not be read`, error);
+      throw error;
+    }
+    if (differing.length === 0) {
+      this.decide({ kind: 'verify', type: r.type, operation: op.name, outcome: 'applied', nativeId, detail: `read back: ${compared.join(', ')} as written` });
+      return;
+    }
+    this.options.log.warn({ plugin: this.plugin.name, operation: op.name, nativeId, fields: differing }, 'native write not applied: the read-back differs');
+    this.decide({ kind: 'verify', type: r.type, operation: op.name, outcome: 'differs', nativeId, detail: `read back: ${differing.join(', ')} not as written` });
+    throw invalidValue(`${this.plugin.name} did not apply ${differing.join(', ')} (read back after ${op.name}); nothing was reported as done`);
+  }
+
+  /** Memberships kept on users: each member that joined or left gets its whole list of groups written. */
+  private async writeMembers(groupNativeId: string, groupScimId: string | undefined, before: JsonObject, after: JsonObject, ctx: ConnectorContext): Promise<void> {
+    const groups = this.plugin.groups;
+    if (groups?.members.on !== 'user') return;
+    await writeMemberships(
+      { users: this.plugin.users, members: groups.members, name: this.plugin.name },
+      { groupNativeId, ...(groupScimId === undefined ? {} : { groupScimId }), before, after },
+      ctx,
+      (userNativeId, fields, resource) => this.sendFields(this.plugin.users, userNativeId, fields, resource),
+    );
+  }
+
   /** Renders and sends one of the resource's operations for a native id. */
-  private call(r: CompiledResource, kind: 'read' | 'update' | 'delete' | 'deactivate' | 'reactivate', nativeId: string, body?: JsonObject): Promise<NativeResponse> {
+  private call(r: CompiledResource, kind: 'read' | 'update' | 'delete' | 'deactivate' | 'reactivate', nativeId: string, body?: JsonObject | unknown[]): Promise<NativeResponse> {
     const op = r.operations[kind];
     if (!op) throw new Error(`${this.plugin.name}: ${r.section}.operations.${kind} is missing`); // compile.ts guarantees it
     const now = this.now();
@@ -257,14 +408,27 @@ export class RestConnector implements Connector {
     });
   }
 
-  /** One native call; a non-2xx answer becomes the SCIM error the plugin's rules (or the defaults) give. */
+  /** One native call; an error answer (or a 2xx one a plugin rule calls a failure) becomes the SCIM error the rules give. */
   private async send(r: CompiledResource, op: CompiledOperation, req: Omit<NativeRequest, 'operation'>): Promise<NativeResponse> {
     const res = await this.client.request({ ...req, operation: op.name });
-    if (res.status >= 200 && res.status < 300) return res;
     const error = fromNativeResponse(res, op.name, this.plugin.errors, r.type);
     if (!error) return res;
-    this.options.log.warn({ plugin: this.plugin.name, operation: op.name, status: res.status, scimStatus: error.status }, 'native call refused');
+    const ok = res.status < 300;
+    this.options.log.warn(
+      { plugin: this.plugin.name, operation: op.name, status: res.status, scimStatus: error.status },
+      ok ? 'native answer says done but a plugin rule calls it a failure' : 'native call refused',
+    );
     throw error;
+  }
+
+  private decide(decision: ConnectorDecision): void {
+    const level = decision.outcome === 'differs' || decision.outcome === 'ambiguous' ? 'warn' : 'info';
+    this.options.log[level]({ plugin: this.plugin.name, ...decision }, `${decision.kind} decision: ${decision.outcome}`);
+    try {
+      this.options.onDecision?.(decision);
+    } catch {
+      this.options.log.warn({ plugin: this.plugin.name }, 'decision listener threw');
+    }
   }
 
   /** Every failure leaves as a ScimError (downstream trouble, native refusals, unmappable values). */
@@ -274,10 +438,10 @@ export class RestConnector implements Connector {
     } catch (error) {
       const translated = toScimError(error);
       if (error instanceof DownstreamError) {
-        this.options.log.warn({ plugin: this.plugin.name, operation: error.details.operation, kind: error.kind, status: error.details.status }, 'native call failed');
+        // The message is the client's own (never a native body or a credential): it says what failed, a token request included.
+        this.options.log.warn({ plugin: this.plugin.name, operation: error.details.operation, kind: error.kind, status: error.details.status, reason: error.message }, 'native call failed');
       }
       throw translated;
     }
   }
 }
-

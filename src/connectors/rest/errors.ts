@@ -18,6 +18,7 @@ import {
 } from '../../scim/errors.js';
 import type { CompiledErrorRule } from '../../plugins/types.js';
 import { MappingError } from '../../plugins/operations.js';
+import { getNative } from '../../plugins/native-paths.js';
 import { DownstreamError, type NativeResponse } from '../http/types.js';
 
 /** Retry-After sent upstream when the native API gave none. */
@@ -56,21 +57,43 @@ function bodyText(body: unknown): string {
   return typeof body === 'string' ? body : JSON.stringify(body);
 }
 
+function notEmpty(value: unknown): boolean {
+  if (Array.isArray(value) || typeof value === 'string') return value.length > 0;
+  if (typeof value === 'object' && value !== null) return Object.keys(value).length > 0;
+  return false;
+}
+
+function bodyFieldMatches(field: NonNullable<CompiledErrorRule['bodyField']>, body: unknown): boolean {
+  const value = getNative(body, field.path);
+  if (field.notEmpty) return notEmpty(value);
+  return field.equals !== undefined && JSON.stringify(value) === JSON.stringify(field.equals.value);
+}
+
 function ruleMatches(rule: CompiledErrorRule, res: NativeResponse, operation: string): boolean {
   if (!rule.statuses.includes(res.status)) return false;
-  if (rule.operation !== undefined && rule.operation !== operation) return false;
+  if (rule.operations !== undefined && !rule.operations.includes(operation)) return false;
   if (rule.bodyContains !== undefined && !bodyText(res.body).toLowerCase().includes(rule.bodyContains)) return false;
   if (rule.header !== undefined && !(res.headers[rule.header.name] ?? '').toLowerCase().includes(rule.header.contains)) return false;
+  if (rule.bodyField !== undefined && !bodyFieldMatches(rule.bodyField, res.body)) return false;
   return true;
 }
 
+/** The plugin's rules that can turn a 2xx answer of `operation` into a failure (for explain). */
+export function successRulesOf(rules: readonly CompiledErrorRule[], operation: string): CompiledErrorRule[] {
+  return rules.filter((r) => r.scim && r.statuses.some((s) => s < 300) && (r.operations === undefined || r.operations.includes(operation)));
+}
+
 /**
- * The SCIM error for a native answer outside 2xx, or undefined when a plugin rule says to ignore it.
- * `what` names the resource, e.g. "User".
+ * The SCIM error for a native answer: outside 2xx, the plugin's rule or the default (undefined when a rule
+ * says to ignore it); a 2xx answer is an error only when a plugin rule says what failure it means (an
+ * answer that says "done" while ignoring part of the write). `what` names the resource, e.g. "User".
  */
 export function fromNativeResponse(res: NativeResponse, operation: string, rules: readonly CompiledErrorRule[], what: string): ScimError | undefined {
   const cause = new NativeResponseError(operation, res.status, res.body);
   const rule = rules.find((r) => ruleMatches(r, res, operation));
+  if (res.status >= 200 && res.status < 300) {
+    return rule?.scim ? new ScimError(rule.scim.status, rule.scim.scimType as ScimType | undefined, rule.scim.detail, { cause }) : undefined;
+  }
   if (rule) return rule.scim ? new ScimError(rule.scim.status, rule.scim.scimType as ScimType | undefined, rule.scim.detail, { cause }) : undefined;
   switch (res.status) {
     case 400:

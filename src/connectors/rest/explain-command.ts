@@ -3,6 +3,7 @@
  * prints the native calls the gateway would make for it (method, URL, body), making none. The format
  * of the input is in explain.ts and docs/plugins.md.
  */
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../../config/load.js';
@@ -10,9 +11,10 @@ import { ScimError } from '../../scim/errors.js';
 import { UNSET_VARIABLE } from '../../plugins/app-config.js';
 import { explainRequest } from './explain.js';
 
-export const EXPLAIN_USAGE = `  explain --app <app> [--config <file>]
+export const EXPLAIN_USAGE = `  explain --app <app> [--config <file>] [--native-sample <file.json>]
              read a SCIM request on stdin, e.g. {"method":"POST","path":"/Users","body":{...}},
-             and print the native calls the gateway would make for it, without making them
+             and print the native calls the gateway would make for it, without making them;
+             --native-sample: a native search answer to match against instead of "no match"
 `;
 
 export interface ExplainIo {
@@ -25,9 +27,10 @@ export interface ExplainIo {
 const MAX_INPUT = 1024 * 1024;
 
 /**
- * explain needs no tenant secrets: a variable the configuration reports unset gets a stand-in that is
- * both a valid URL and a harmless credential (`https://unset-<variable>.invalid`), so an unset base URL
- * shows as such in the printed calls. Credentials never appear in explain's output anyway.
+ * explain needs no tenant secrets: a variable the configuration reports unset gets a stand-in — for a base
+ * URL a valid one (`https://unset-<variable>.invalid`, so it shows as such in the printed calls), for a
+ * credential a harmless word (`unset-<variable>`, which any auth scheme can carry). Credentials never appear
+ * in explain's output anyway.
  */
 function loadForExplain(file: string, io: ExplainIo) {
   const dataDir = resolve(io.env.SCIM_BRIDGE_DATA_DIR ?? './data');
@@ -35,9 +38,14 @@ function loadForExplain(file: string, io: ExplainIo) {
     return loadConfig(file, { dataDir, env: io.env });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const unset = error.problems.map((p) => UNSET_VARIABLE.exec(p)?.[1]);
-    if (unset.some((name) => name === undefined)) throw error;
-    const standIns = Object.fromEntries(unset.map((name) => [name!, `https://unset-${name!.toLowerCase().replace(/_/g, '-')}.invalid`]));
+    const unset = error.problems.map((p) => ({ name: UNSET_VARIABLE.exec(p)?.[1], url: p.includes('.downstream.baseUrl:') }));
+    if (unset.some((u) => u.name === undefined)) throw error;
+    const standIns = Object.fromEntries(
+      unset.map(({ name, url }) => {
+        const word = `unset-${name!.toLowerCase().replace(/_/g, '-')}`;
+        return [name!, url ? `https://${word}.invalid` : word];
+      }),
+    );
     return loadConfig(file, { dataDir, env: { ...io.env, ...standIns } });
   }
 }
@@ -52,7 +60,11 @@ async function readAll(stdin: AsyncIterable<Buffer | string>): Promise<string> {
 }
 
 export async function explainCommand(args: string[], io: ExplainIo): Promise<number> {
-  const { values } = parseArgs({ args, options: { app: { type: 'string' }, config: { type: 'string', short: 'c' } }, strict: true });
+  const { values } = parseArgs({
+    args,
+    options: { app: { type: 'string' }, config: { type: 'string', short: 'c' }, 'native-sample': { type: 'string' } },
+    strict: true,
+  });
   if (!values.app) {
     io.stderr.write(`scim-bridge explain: --app is required\n${EXPLAIN_USAGE}`);
     return 2;
@@ -76,6 +88,17 @@ export async function explainCommand(args: string[], io: ExplainIo): Promise<num
     return 0;
   }
 
+  let nativeSample: unknown;
+  const sampleFile = values['native-sample'];
+  if (sampleFile !== undefined) {
+    try {
+      nativeSample = JSON.parse(await readFile(sampleFile, 'utf8'));
+    } catch (error) {
+      io.stderr.write(`scim-bridge explain: --native-sample ${sampleFile}: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 2;
+    }
+  }
+
   let input: unknown;
   try {
     input = JSON.parse(await readAll(io.stdin));
@@ -85,7 +108,11 @@ export async function explainCommand(args: string[], io: ExplainIo): Promise<num
   }
   let calls;
   try {
-    calls = await explainRequest({ name: app.name, dialect: app.dialect, registry: app.registry, plugin: app.plugin, downstream: app.downstream }, input);
+    calls = await explainRequest(
+      { name: app.name, dialect: app.dialect, registry: app.registry, plugin: app.plugin, downstream: app.downstream },
+      input,
+      nativeSample === undefined ? {} : { nativeSample },
+    );
   } catch (error) {
     if (!(error instanceof ScimError)) throw error;
     io.stdout.write(`the gateway would refuse this request: ${error.status}${error.scimType ? ` ${error.scimType}` : ''}: ${error.message}\n`);
@@ -96,7 +123,10 @@ export async function explainCommand(args: string[], io: ExplainIo): Promise<num
   calls.forEach((call, i) => {
     io.stdout.write(`${i + 1}. ${call.method} ${call.url}    [${call.operation}]\n`);
     if (call.body !== undefined) io.stdout.write(`${JSON.stringify(call.body, null, 2).replace(/^/gm, '   ')}\n`);
+    for (const note of call.notes ?? []) io.stdout.write(`   → ${note}\n`);
   });
-  if (calls.some((c) => c.operation.endsWith('.search'))) io.stdout.write('(explain answers every native search with "no match")\n');
+  if (nativeSample === undefined && calls.some((c) => c.operation.endsWith('.search'))) {
+    io.stdout.write('(explain answers every native search with "no match"; --native-sample <file.json> gives it an answer)\n');
+  }
   return 0;
 }

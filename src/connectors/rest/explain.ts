@@ -7,7 +7,10 @@
  * Input, one JSON object: `{ "method": "POST" | "PUT" | "PATCH" | "DELETE" | "GET", "path": "/Users" |
  * "/Users/{id}" | "/Groups..." | "/Users?filter=...", "body": {...}, "before": {...}, "nativeId": "..." }`.
  * `before` is the resource as the gateway holds it (PUT, PATCH and DELETE; PATCH needs it), `nativeId`
- * the target's native id if known.
+ * the target's native id if known. `nativeSample` (the CLI's `--native-sample file.json`) is what the
+ * native search answers instead of "no match": the real matching runs on it, and each decision (how many
+ * records, which matched on which field, why none did) is printed under the search. Read-backs
+ * (`verify: readBack`) are shown, not compared; the 2xx rules that could fail each call are listed.
  */
 import { pino } from 'pino';
 import { z } from 'zod';
@@ -21,11 +24,12 @@ import { GROUP_SCHEMA, USER_SCHEMA } from '../../scim/schemas/core.js';
 import type { ResourceTypeName, SchemaRegistry } from '../../scim/schemas/registry.js';
 import type { JsonObject } from '../../store/types.js';
 import { placeholderId } from '../../plugins/index.js';
-import { setNative } from '../../plugins/native-paths.js';
-import type { CompiledPlugin, CompiledResource, Downstream } from '../../plugins/types.js';
+import { getNative } from '../../plugins/native-paths.js';
+import type { CompiledErrorRule, CompiledPlugin, CompiledResource, Downstream } from '../../plugins/types.js';
 import type { NativeClient, NativeRequest, NativeResponse } from '../http/types.js';
 import type { ConnectorContext } from '../types.js';
 import { RestConnector } from './connector.js';
+import { successRulesOf } from './errors.js';
 
 export const NEW_NATIVE_ID = '<new native id>';
 
@@ -42,6 +46,13 @@ export interface ExplainedCall {
   method: string;
   url: string;
   body?: unknown;
+  /** What the gateway decided on this call's answer, the read-back it verifies, the 2xx rules that apply. */
+  notes?: string[];
+}
+
+export interface ExplainOptions {
+  /** The native search's answer (a whole answer, as the API gives it) in place of "no match". */
+  nativeSample?: unknown;
 }
 
 const requestSchema = z.strictObject({
@@ -53,29 +64,47 @@ const requestSchema = z.strictObject({
 });
 export type ExplainRequest = z.input<typeof requestSchema>;
 
+/** Puts `value` at a dotted path, digits making lists (`0.id` → `[{ id }]`). */
+function bodyWith(path: string, value: unknown): unknown {
+  const [head, ...rest] = path.split('.');
+  const inner = rest.length === 0 ? value : bodyWith(rest.join('.'), value);
+  if (/^\d+$/.test(head!)) {
+    const list: unknown[] = [];
+    list[Number(head)] = inner;
+    return list;
+  }
+  return { [head!]: inner };
+}
+
 /** Answers like a native API would, from the plugin's own description of it; remembers every call. */
 class RecordingClient implements NativeClient {
   readonly calls: NativeRequest[] = [];
-  constructor(private readonly plugin: CompiledPlugin) {}
+  constructor(
+    private readonly plugin: CompiledPlugin,
+    private readonly sample: unknown,
+  ) {}
 
   async request(req: NativeRequest): Promise<NativeResponse> {
     this.calls.push(req);
     const [section, kind] = req.operation.split('.') as ['users' | 'groups', string];
     const r: CompiledResource | undefined = section === 'users' ? this.plugin.users : this.plugin.groups;
     const answer = (body: unknown, headers: Record<string, string> = {}): NativeResponse => ({ status: 200, headers, body, durationMs: 0 });
-    if (kind === 'search' && r?.operations.search) {
-      const results = r.operations.search.results;
-      if (results === undefined) return answer([]);
-      const body: JsonObject = {};
-      setNative(body, results, []);
-      return answer(body);
+    const search = r?.operations.search;
+    if (kind === 'search' && search) {
+      if (this.sample !== undefined) return answer(this.sample);
+      return answer(search.results === undefined ? [] : bodyWith(search.results, []));
     }
-    if (kind === 'create' && r) {
+    if (kind === 'read' && r?.operations.read && this.sample !== undefined && search) {
+      // thenRead: the full record of the sample's first result, where the read answers it.
+      const list = search.results === undefined ? this.sample : getNative(this.sample, search.results);
+      const first = Array.isArray(list) ? (list[0] as unknown) : {};
+      const record = r.operations.read.record;
+      return answer(record === undefined ? first : bodyWith(record, first));
+    }
+    if (kind === 'create' && r?.operations.create) {
       const where = r.operations.create.id;
-      if ('location' in where) return answer(undefined, { location: where.location.text.replace('{id}', encodeURIComponent(NEW_NATIVE_ID)) });
-      const body: JsonObject = {};
-      setNative(body, where.body, NEW_NATIVE_ID);
-      return answer(body);
+      if (where.location) return answer(undefined, { location: where.location.text.replace('{id}', encodeURIComponent(NEW_NATIVE_ID)) });
+      if (where.body !== undefined) return answer(bodyWith(where.body, NEW_NATIVE_ID));
     }
     return answer({});
   }
@@ -84,7 +113,7 @@ class RecordingClient implements NativeClient {
 }
 
 /** The native calls `input` would cause for `app`. Throws ScimError for a request the gateway would refuse. */
-export async function explainRequest(app: ExplainApp, input: unknown): Promise<ExplainedCall[]> {
+export async function explainRequest(app: ExplainApp, input: unknown, options: ExplainOptions = {}): Promise<ExplainedCall[]> {
   const parsed = requestSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -106,9 +135,20 @@ export async function explainRequest(app: ExplainApp, input: unknown): Promise<E
       return p;
     },
     scimIdOf: async () => undefined,
+    groupsOf: async () => [],
   };
-  const client = new RecordingClient(app.plugin);
-  const connector = new RestConnector(app.plugin, client, app.downstream.baseUrl, { log: pino({ level: 'silent' }) });
+  const client = new RecordingClient(app.plugin, options.nativeSample);
+  // Each decision is noted under the call whose answer it is about: the last one recorded.
+  const notes = new Map<number, string[]>();
+  const note = (text: string) => {
+    const at = client.calls.length - 1;
+    notes.set(at, [...(notes.get(at) ?? []), text]);
+  };
+  const connector = new RestConnector(app.plugin, client, app.downstream.baseUrl, {
+    log: pino({ level: 'silent' }),
+    dryRun: true,
+    onDecision: (d) => note(d.kind === 'verify' ? `verify: ${d.detail}` : `${d.outcome === 'adopt' ? 'adopt' : 'no adoption'}: ${d.detail}`),
+  });
   const target = () => {
     if (id === undefined) throw invalidValue(`${req.method} needs a resource id in the path`);
     if (req.nativeId !== undefined) return req.nativeId; // a real id: printed encoded, as it would be sent
@@ -149,15 +189,28 @@ export async function explainRequest(app: ExplainApp, input: unknown): Promise<E
       break;
     }
   }
-  return client.calls.map((call) => describeCall(call, app.downstream.baseUrl, placeholders));
+  return client.calls.map((call, i) => {
+    const rules = successRulesOf(app.plugin.errors, call.operation).map(
+      (rule) => `if a ${rule.statuses.filter((st) => st < 300).join('/')} answer has ${describeMatch(rule)}: ${rule.scim!.status}${rule.scim!.scimType ? ` ${rule.scim!.scimType}` : ''} "${rule.scim!.detail}"`,
+    );
+    return describeCall(call, app.downstream.baseUrl, placeholders, [...(notes.get(i) ?? []), ...rules]);
+  });
 }
 
-function describeCall(call: NativeRequest, baseUrl: string, placeholders: ReadonlySet<string>): ExplainedCall {
+function describeMatch(rule: CompiledErrorRule): string {
+  const parts: string[] = [];
+  if (rule.bodyField) parts.push(rule.bodyField.notEmpty ? `"${rule.bodyField.path}" not empty` : `"${rule.bodyField.path}" = ${JSON.stringify(rule.bodyField.equals?.value)}`);
+  if (rule.bodyContains) parts.push(`"${rule.bodyContains}" in its body`);
+  if (rule.header) parts.push(`"${rule.header.contains}" in ${rule.header.name}`);
+  return parts.join(' and ') || 'any body';
+}
+
+function describeCall(call: NativeRequest, baseUrl: string, placeholders: ReadonlySet<string>, notes: string[]): ExplainedCall {
   let url = `${baseUrl.replace(/\/+$/, '')}${call.path}`;
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) query.append(k, String(v));
   if ([...query].length > 0) url += `?${query.toString()}`;
   // Placeholders are URL-encoded like any id; shown as written, they read better.
   for (const p of placeholders) url = url.split(encodeURIComponent(p)).join(p);
-  return { operation: call.operation, method: call.method, url, ...(call.body === undefined ? {} : { body: call.body }) };
+  return { operation: call.operation, method: call.method, url, ...(call.body === undefined ? {} : { body: call.body }), ...(notes.length ? { notes } : {}) };
 }

@@ -4,9 +4,9 @@ import type { NativeRateSource } from '../../budgets/index.js';
 import type { CompiledPlugin, Downstream } from '../../plugins/types.js';
 import { createNativeClient, type NativeCallEvent } from '../http/index.js';
 import type { Connector } from '../types.js';
-import { RestConnector } from './connector.js';
+import { RestConnector, type RestConnectorOptions } from './connector.js';
 
-export { RestConnector, type RestConnectorOptions } from './connector.js';
+export { RestConnector, type ConnectorDecision, type RestConnectorOptions } from './connector.js';
 export { DEFAULT_RETRY_AFTER_SECONDS, NativeResponseError } from './errors.js';
 
 export interface CreateRestConnectorOptions {
@@ -17,6 +17,8 @@ export interface CreateRestConnectorOptions {
   now?: () => Date;
   /** The app's native rate budget (src/budgets/); the client's own when absent. */
   nativeRate?: NativeRateSource;
+  /** Every adoption decision and read-back verdict (audit trail). */
+  onDecision?: RestConnectorOptions['onDecision'];
 }
 
 /** A connector for one app: the plugin, the app's base URL and credentials, and its own native client. */
@@ -31,5 +33,9 @@ export function createRestConnector(
     ...(options.onCall ? { onCall: options.onCall } : {}),
     ...(options.nativeRate ? { nativeRate: options.nativeRate } : {}),
   });
-  return new RestConnector(plugin, client, downstream.baseUrl, { log, ...(options.now ? { now: options.now } : {}) });
+  return new RestConnector(plugin, client, downstream.baseUrl, {
+    log,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.onDecision ? { onDecision: options.onDecision } : {}),
+  });
 }

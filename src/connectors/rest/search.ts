@@ -1,8 +1,10 @@
 /**
  * A plugin's native search, page by page in its paging style (none, page/page_size, offset/limit,
  * cursor, next-link), keeping only results whose `match` field equals the value — even when the API
- * filtered already, so a substring filter or an ignored parameter never adopts the wrong person.
- * Stops at the second match (one is an answer, two are ambiguous) or after `maxPages`.
+ * filtered already, so a substring filter or an ignored parameter never adopts the wrong person. Each
+ * result is seen through the search's read side (where each native field is in a result). Stops at the
+ * second match (one is an answer, two are ambiguous) or after `maxPages`; says how many records it saw
+ * and how many had no value in the match field, for the adoption decision's log line.
  */
 import { badGateway } from '../../scim/errors.js';
 import { getNative } from '../../plugins/native-paths.js';
@@ -13,7 +15,18 @@ import type { NativeRequest, NativeResponse } from '../http/types.js';
 
 export interface SearchHit {
   nativeId: string;
+  /** The record as the API answered it. */
   record: JsonObject;
+  /** Its fields by native field name (the read side). */
+  view: JsonObject;
+}
+
+export interface SearchOutcome {
+  hits: SearchHit[];
+  /** Records in the answers. */
+  seen: number;
+  /** Records that had no value in the match field (a read side that does not fit the answers shows here). */
+  lacking: number;
 }
 
 type Query = Record<string, string | number | boolean>;
@@ -26,7 +39,7 @@ export async function searchNative(
   value: string,
   baseUrl: string,
   send: (req: Pick<NativeRequest, 'method' | 'path' | 'query' | 'body'>) => Promise<NativeResponse>,
-): Promise<SearchHit[]> {
+): Promise<SearchOutcome> {
   const params = { value };
   let path = renderPath(search.path, params);
   let query: Query = renderValue(search.query ?? {}, params) as Query;
@@ -34,6 +47,9 @@ export async function searchNative(
   const paging = search.paging;
   const wanted = search.caseExact ? value : value.toLowerCase();
   const hits: SearchHit[] = [];
+  let seen = 0;
+  let lacking = 0;
+  const outcome = (): SearchOutcome => ({ hits, seen, lacking });
   let cursor: string | undefined;
 
   for (let page = 0; page < search.maxPages; page += 1) {
@@ -62,38 +78,43 @@ export async function searchNative(
     if (!Array.isArray(list)) throw badGateway('The downstream system answered a search with something other than a list');
     for (const item of list) {
       if (!isObject(item)) continue;
-      const field = getNative(item, search.match);
-      if (field === undefined || field === null || typeof field === 'object') continue;
+      seen += 1;
+      const view = search.view(item);
+      const field = getNative(view, search.match);
+      if (field === undefined || field === null || typeof field === 'object' || field === '') {
+        lacking += 1;
+        continue;
+      }
       const text = search.caseExact ? String(field) : String(field).toLowerCase();
       if (text !== wanted) continue;
-      const id = getNative(item, search.id);
+      const id = getNative(view, search.id);
       if (id === undefined || id === null || typeof id === 'object') throw badGateway('A native search result has no id');
-      hits.push({ nativeId: String(id), record: item });
-      if (hits.length > 1) return hits;
+      hits.push({ nativeId: String(id), record: item, view });
+      if (hits.length > 1) return outcome();
     }
 
     switch (paging.style) {
       case 'none':
-        return hits;
+        return outcome();
       case 'page':
       case 'offset':
-        if (list.length < paging.pageSize) return hits;
+        if (list.length < paging.pageSize) return outcome();
         break;
       case 'cursor': {
         const next = getNative(res.body, paging.next);
-        if (next === undefined || next === null || next === '') return hits;
+        if (next === undefined || next === null || next === '') return outcome();
         cursor = String(next);
         break;
       }
       case 'next-link': {
         const next = getNative(res.body, paging.next);
-        if (typeof next !== 'string' || next === '') return hits;
+        if (typeof next !== 'string' || next === '') return outcome();
         ({ path, query } = followLink(next, baseUrl));
         break;
       }
     }
   }
-  return hits;
+  return outcome();
 }
 
 /** A next link as path + query below the base URL; a link elsewhere is refused (it could point anywhere). */

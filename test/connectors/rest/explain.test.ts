@@ -26,21 +26,26 @@ const ada = {
 };
 
 describe('explainRequest', () => {
-  it('a 15Five create: the adoption search, then the POST with the mapped body and the manager as a placeholder', async () => {
+  it('a 15Five create: the adoption search, the bulk create of one, then the update with what the create cannot carry', async () => {
     expect(await explainRequest(fifteen, { method: 'POST', path: '/Users', body: ada })).toEqual([
-      { operation: 'users.search', method: 'GET', url: 'https://my.15five.com/api/public/user/?email=ada%40example.com' },
+      {
+        operation: 'users.search',
+        method: 'GET',
+        url: 'https://my.15five.com/api/public/user/?email=ada%40example.com',
+        notes: ['no adoption: 0 record(s) returned before a create; none matched: the search answered no record'],
+      },
       {
         operation: 'users.create',
         method: 'POST',
-        url: 'https://my.15five.com/api/public/user/',
-        body: {
-          email: 'ada@example.com',
-          first_name: 'Ada',
-          last_name: 'Lovelace',
-          reports_to: '<native id of User 123>',
-          start_date: '03/05/2024',
-          is_active: true,
-        },
+        url: 'https://my.15five.com/api/public/user/bulk/',
+        body: [{ email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', reviewer_id: '<native id of User 123>', is_active: true }],
+        notes: ['if a 200/201 answer has "0.errors" not empty: 400 invalidValue "15Five refused the user in its bulk answer"'],
+      },
+      {
+        operation: 'users.update',
+        method: 'PUT',
+        url: 'https://my.15five.com/api/public/user/<new native id>/',
+        body: { start_date_ts: '1709596800' },
       },
     ]);
   });
@@ -57,10 +62,11 @@ describe('explainRequest', () => {
     expect(calls[1]!.body).toMatchObject({ terminationDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/) });
   });
 
-  it('a BambooHR create of an inactive user sends status Inactive', async () => {
+  it('a BambooHR create of an inactive user sends status Inactive, then reads it back (verify: readBack)', async () => {
     const calls = await explainRequest(bamboo, { method: 'POST', path: '/Users', body: { schemas: [USER], userName: 'b@x.y', active: false } });
-    expect(calls.map((c) => c.operation)).toEqual(['users.search', 'users.create']);
+    expect(calls.map((c) => c.operation)).toEqual(['users.search', 'users.create', 'users.read']);
     expect(calls[1]!.body).toEqual({ workEmail: 'b@x.y', status: 'Inactive' });
+    expect(calls[2]!.notes).toEqual(['verify: read back with users.read and compare workEmail, status']);
   });
 
   it('a filter the plugin can search natively, and one it cannot', async () => {
@@ -71,17 +77,24 @@ describe('explainRequest', () => {
         method: 'POST',
         url: 'https://api.hibob.com/v1/people/search',
         body: { filters: [{ fieldPath: 'root.email', operator: 'equals', values: ['ada@example.com'] }], showInactive: true },
+        notes: ['no adoption: 0 record(s) returned for a filter the gateway could not answer; none matched: the search answered no record'],
       },
     ]);
     expect(await explainRequest(hibob, { method: 'GET', path: '/Users?filter=displayName+eq+%22Ada%22' })).toEqual([]);
   });
 
-  it('a group delete, and a given native id printed URL-encoded as it would be sent', async () => {
-    expect(await explainRequest(fifteen, { method: 'DELETE', path: '/Groups/g1' })).toEqual([
-      { operation: 'groups.delete', method: 'DELETE', url: 'https://my.15five.com/api/public/group/<native id of Group g1>/' },
+  it('a user delete, and a given native id printed URL-encoded as it would be sent', async () => {
+    expect(await explainRequest(fifteen, { method: 'DELETE', path: '/Users/u1' })).toEqual([
+      { operation: 'users.update', method: 'PUT', url: 'https://my.15five.com/api/public/user/<native id of User u1>/', body: { is_active: false } },
     ]);
-    const hostile = await explainRequest(fifteen, { method: 'DELETE', path: '/Groups/g1', nativeId: '../../admin' });
-    expect(hostile[0]!.url).toBe('https://my.15five.com/api/public/group/..%2F..%2Fadmin/');
+    const hostile = await explainRequest(fifteen, { method: 'DELETE', path: '/Users/u1', nativeId: '../../admin' });
+    expect(hostile[0]!.url).toBe('https://my.15five.com/api/public/user/..%2F..%2Fadmin/');
+  });
+
+  it('a 15Five group create: the groups are searched by name, no native create exists', async () => {
+    const calls = await explainRequest(fifteen, { method: 'POST', path: '/Groups', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Sales' } }).catch((e: unknown) => e);
+    expect(calls).toBeInstanceOf(ScimError);
+    expect((calls as ScimError).message).toContain('15five cannot create groups through its API');
   });
 
   it('BambooHR groups make no native call', async () => {

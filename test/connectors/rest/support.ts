@@ -5,7 +5,7 @@
  */
 import { pino } from 'pino';
 import type { NativeCallEvent } from '../../../src/connectors/http/index.js';
-import { createRestConnector } from '../../../src/connectors/rest/index.js';
+import { createRestConnector, type ConnectorDecision } from '../../../src/connectors/rest/index.js';
 import type { Connector, ConnectorContext } from '../../../src/connectors/types.js';
 import { defaultPluginsDir, loadPlugin, type CompiledPlugin } from '../../../src/plugins/index.js';
 import type { ResourceTypeName } from '../../../src/scim/schemas/registry.js';
@@ -15,12 +15,15 @@ export const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const FIFTEEN_FIVE = 'urn:ietf:params:scim:schemas:extension:15Five:2.0:User';
+export const PERSONIO = 'urn:ietf:params:scim:schemas:extension:personio:2.0:User';
 
-/** SCIM id ↔ native id, per type, as the store keeps them. */
+/** SCIM id ↔ native id, per type, and the users' groups, as the store keeps them. */
 export class IdMap implements ConnectorContext {
   readonly requestId = 'test';
   private readonly toNative = new Map<string, string>();
   private readonly toScim = new Map<string, string>();
+  /** user SCIM id → the SCIM ids of its groups. */
+  readonly memberships = new Map<string, string[]>();
   set(type: ResourceTypeName, scimId: string, nativeId: string): void {
     this.toNative.set(`${type}:${scimId}`, nativeId);
     this.toScim.set(`${type}:${nativeId}`, scimId);
@@ -30,6 +33,14 @@ export class IdMap implements ConnectorContext {
   }
   async scimIdOf(type: ResourceTypeName, nativeId: string) {
     return this.toScim.get(`${type}:${nativeId}`);
+  }
+  async groupsOf(userId: string) {
+    return [...(this.memberships.get(userId) ?? [])];
+  }
+  /** What the store does when a group write commits: `group`'s members are exactly `members`. */
+  commitMembers(group: string, members: readonly string[]): void {
+    for (const [user, groups] of this.memberships) this.memberships.set(user, groups.filter((g) => g !== group));
+    for (const user of members) this.memberships.set(user, [...(this.memberships.get(user) ?? []), group]);
   }
 }
 
@@ -55,12 +66,16 @@ export interface RigOptions {
   timeoutMs?: number;
   /** Sees every native call attempt as it ends (tests switch faults from here). */
   onCall?: (event: NativeCallEvent) => void;
+  /** Sees every adoption decision and read-back verdict. */
+  onDecision?: (decision: ConnectorDecision) => void;
+  /** The plugin to run instead of the bundled one of that name (an edited copy). */
+  plugin?: CompiledPlugin;
 }
 
 export async function startRig(kind: EmulatorKind, options: RigOptions = {}): Promise<Rig> {
   const { timeoutMs } = options;
   const emu = await startEmulator(kind);
-  const base = bundledPlugin(kind);
+  const base = options.plugin ?? bundledPlugin(kind);
   // The plugin's real budget (5-10 requests/s) would only slow the tests down; the rest is the plugin's own.
   const plugin: CompiledPlugin = {
     ...base,
@@ -73,7 +88,12 @@ export async function startRig(kind: EmulatorKind, options: RigOptions = {}): Pr
   const connector = createRestConnector(
     plugin,
     { baseUrl: emu.url, credentials: emu.credentials },
-    { log: pino({ level: 'silent' }), now: () => NOW, ...(options.onCall ? { onCall: options.onCall } : {}) },
+    {
+      log: pino({ level: 'silent' }),
+      now: () => NOW,
+      ...(options.onCall ? { onCall: options.onCall } : {}),
+      ...(options.onDecision ? { onDecision: options.onDecision } : {}),
+    },
   );
   return {
     emu,
@@ -87,7 +107,7 @@ export async function startRig(kind: EmulatorKind, options: RigOptions = {}): Pr
   };
 }
 
-/** The native requests that changed something (no searches, no reads). */
+/** The native requests that changed something (no searches, no reads, no token requests). */
 export function writes(emu: Emulator) {
-  return emu.requests().filter((r) => r.method !== 'GET' && !r.path.endsWith('/search'));
+  return emu.requests().filter((r) => r.method !== 'GET' && !r.path.endsWith('/search') && !r.path.endsWith('/auth'));
 }
