@@ -9,8 +9,9 @@
  * - `postgres`: that one and also the same gateway on PostgreSQL, each scenario on the baseline, then on
  *   SQLite, then on PostgreSQL; the table adds PostgreSQL's columns and PostgreSQL ÷ SQLite with its
  *   target (SQLite always runs: that target is a ratio to it). The PostgreSQL gateway keeps its tables in
- *   a schema of its own, `bench_<run tag>`, created by its migrations and dropped when the bench exits,
- *   however it exits. The database is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
+ *   a schema of its own, `bench_<run tag>`, created by its migrations, analyzed after the preload (as
+ *   autovacuum would; on a server with autovacuum off, lookups would otherwise scan every user), and
+ *   dropped when the bench exits, however it exits. The database is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
  *   given to the gateway as SCIM_BRIDGE_DATABASE_URL. It shares the machine's cores with the gateway and
  *   the load.
  *
@@ -103,7 +104,10 @@ async function main(): Promise<void> {
       baselineMemory: peak(baseline),
       gatewayMemory: gateway ? afterPreload(gateway) : undefined,
     };
-    if (postgres) report.postgres = { schema, preloadSeconds: postgres.preloadSeconds, memory: afterPreload(postgres) };
+    if (postgres?.database) {
+      const { version, autovacuum } = postgres.database;
+      report.postgres = { server: version, autovacuum, schema, preloadSeconds: postgres.preloadSeconds, memory: afterPreload(postgres) };
+    }
   } finally {
     for (const server of started) await stopServer(server);
   }

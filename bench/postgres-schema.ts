@@ -1,8 +1,8 @@
 /**
- * A PostgreSQL schema that belongs to one bench run and is dropped on every way out of it (normal end,
- * error, SIGINT, SIGTERM). The drop runs from the exit handler, which cannot wait for a promise, so it
- * runs this same file as a child with spawnSync: `node postgres-schema.js <schema>`, the URL in
- * BENCH_DROP_DATABASE_URL (an argument would show a password in `ps`).
+ * A PostgreSQL schema that belongs to one bench run: analyzed once it is filled, and dropped on every way
+ * out of the run (normal end, error, SIGINT, SIGTERM). The drop runs from the exit handler, which cannot
+ * wait for a promise, so it runs this same file as a child with spawnSync: `node postgres-schema.js
+ * <schema>`, the URL in BENCH_DROP_DATABASE_URL (an argument would show a password in `ps`).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -32,16 +32,41 @@ export function dropSchemaAtExit(url: string, schema: string): void {
   });
 }
 
-async function drop(url: string, schema: string): Promise<void> {
-  // The gateway was just stopped or killed: a lock it held goes with its backend, so a short wait is enough.
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, lock_timeout: 10_000, statement_timeout: 20_000 });
+export interface ServerFacts {
+  /** server_version, e.g. "15.20 (Debian 15.20-0+deb12u1)". */
+  version: string;
+  /** "on" or "off": whether the server keeps planner statistics up to date by itself. */
+  autovacuum: string;
+}
+
+/**
+ * ANALYZE every table of the schema, as autovacuum does after a bulk load on a default server. Without
+ * statistics the planner cannot tell a unique index from one that only starts with (app, type), and a
+ * lookup by userName or id may scan every user (this matters where autovacuum is off).
+ */
+export async function analyzeSchema(url: string, schema: string): Promise<ServerFacts> {
+  return withClient(url, async (client) => {
+    const tables = await client.query<{ name: string }>('SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 ORDER BY 1', [schema]);
+    for (const { name } of tables.rows) await client.query(`ANALYZE "${schema}"."${name.replaceAll('"', '""')}"`);
+    const facts = await client.query<{ version: string; autovacuum: string }>(
+      "SELECT current_setting('server_version') AS version, current_setting('autovacuum') AS autovacuum",
+    );
+    return facts.rows[0]!;
+  });
+}
+
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  // After the gateway was stopped or killed, a lock it held goes with its backend: a short wait is enough.
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, lock_timeout: 10_000, statement_timeout: 60_000 });
   await client.connect();
   try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    return await fn(client);
   } finally {
     await client.end();
   }
 }
+
+const drop = (url: string, schema: string) => withClient(url, (client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
 
 if (process.argv[1] === SELF) {
   const schema = process.argv[2] ?? '';

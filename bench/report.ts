@@ -43,7 +43,17 @@ export interface BenchReport {
   baselineMemory?: MemoryFigures;
   gatewayMemory?: MemoryFigures;
   /** `--store postgres`: the gateway on PostgreSQL (the top-level gateway figures are SQLite's). */
-  postgres?: { schema: string; preloadSeconds: number; memory: MemoryFigures };
+  postgres?: PostgresRun;
+}
+
+export interface PostgresRun {
+  /** server_version */
+  server: string;
+  /** The server's autovacuum setting; the bench analyzes its schema after the preload either way. */
+  autovacuum: string;
+  schema: string;
+  preloadSeconds: number;
+  memory: MemoryFigures;
 }
 
 /** Every way a run can be wrong rather than slow: answers that were not 2xx, or no answer at all. */
@@ -101,14 +111,20 @@ export function formatTable(report: BenchReport): string {
       `${report.warmupSeconds} s warm-up (discarded) + ${report.seconds} s per scenario, ${report.users} preloaded users`,
   );
   out.push(`gateway logging: ${report.logging}`);
+  const pg = report.postgres;
+  if (pg) {
+    out.push(
+      `PostgreSQL ${pg.server} on the same cores, autovacuum ${pg.autovacuum}; schema ${pg.schema}, analyzed after the preload ` +
+        '(as autovacuum would), dropped at exit',
+    );
+  }
   out.push('');
   out.push(report.postgres ? bothStoresTable(report) : sqliteTable(report));
   out.push('');
-  const pg = report.postgres;
   const preload = (seconds: number) => `${report.users} users in ${seconds.toFixed(1)} s (${Math.round(report.users / seconds)} users/s)`;
   const memory = (m: MemoryFigures) => `RSS after preload: ${mib(m.afterPreloadRssBytes)}, peak RSS (VmHWM): ${mib(m.peakRssBytes)}`;
   if (report.preloadSeconds !== undefined) out.push(`preload${pg ? ' (SQLite)' : ''}: ${preload(report.preloadSeconds)}`);
-  if (pg) out.push(`preload (PostgreSQL, schema ${pg.schema}): ${preload(pg.preloadSeconds)}`);
+  if (pg) out.push(`preload (PostgreSQL): ${preload(pg.preloadSeconds)}`);
   if (report.gatewayMemory) out.push(`gateway${pg ? ' on SQLite' : ''} ${memory(report.gatewayMemory)}`);
   if (pg) out.push(`gateway on PostgreSQL ${memory(pg.memory)} (the database server's own memory not included)`);
   if (report.baselineMemory) out.push(`baseline peak RSS (VmHWM): ${mib(report.baselineMemory.peakRssBytes)}`);

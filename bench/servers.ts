@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { freePort, readMemory, removeAtExit, startServer, type ServerChild } from './children.js';
 import { childEnv as serverEnv } from './cli.js';
-import { dropSchemaAtExit } from './postgres-schema.js';
+import { analyzeSchema, dropSchemaAtExit, type ServerFacts } from './postgres-schema.js';
 import { preloadUsers } from './preload.js';
 import { preloadUserName, type Target } from './scenarios.js';
 
@@ -31,6 +31,8 @@ export interface Session {
 export interface GatewaySession extends Session {
   preloadSeconds: number;
   afterPreloadRssBytes: number;
+  /** On PostgreSQL: the server's version and whether autovacuum runs. */
+  database?: ServerFacts;
 }
 
 function scimHeaders(token: string): Record<string, string> {
@@ -82,8 +84,9 @@ function benchConfig(dir: string, store: BenchStore): string {
 }
 
 /**
- * Starts the gateway on an empty store and fills it. Its data dir (the SQLite file, the configuration)
- * goes when the bench exits, and so does its PostgreSQL schema.
+ * Starts the gateway on an empty store and fills it; a PostgreSQL schema is then analyzed, as autovacuum
+ * would after such a load. Its data dir (the SQLite file, the configuration) goes when the bench exits,
+ * and so does its PostgreSQL schema.
  */
 export async function startGateway(
   store: BenchStore,
@@ -123,5 +126,10 @@ export async function startGateway(
   progress(`${name}: preloaded in ${preload.seconds.toFixed(1)} s`);
   const afterPreloadRssBytes = readMemory(server.process.pid!).rssBytes;
   const target: Target = { headers, userNames: preload.userNames, ids: preload.ids, runTag };
-  return { server, origin, target, preloadSeconds: preload.seconds, afterPreloadRssBytes };
+  const session: GatewaySession = { server, origin, target, preloadSeconds: preload.seconds, afterPreloadRssBytes };
+  if (store.kind === 'postgres') {
+    session.database = await analyzeSchema(store.url, store.schema);
+    progress(`${name}: schema ${store.schema} analyzed (the server's autovacuum is ${session.database.autovacuum})`);
+  }
+  return session;
 }
