@@ -1,7 +1,8 @@
 /**
  * The servers under test run in child processes, one at a time, so the parent (autocannon) and the server
  * each get a core of their own. This module starts one, waits until it answers, reads its memory from
- * /proc, stops it, and makes sure nothing outlives the bench (exit, error, SIGINT, SIGTERM).
+ * /proc, stops it, and makes sure nothing outlives the bench (exit, error, SIGINT, SIGTERM): children,
+ * temp dirs, and whatever else was registered with runAtExit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -35,6 +36,7 @@ export interface StartOptions {
 const STDERR_TAIL_BYTES = 8 * 1024;
 const live = new Set<ChildProcess>();
 const tempDirs = new Set<string>();
+const exitTasks: (() => void)[] = [];
 
 /** A port that was free a moment ago (the gateway needs PORT up front; its stdout goes to /dev/null). */
 export function freePort(): Promise<number> {
@@ -141,14 +143,29 @@ export function removeAtExit(dir: string): void {
   tempDirs.add(dir);
 }
 
+/**
+ * A synchronous task run once on every way out, after the children are killed (so it may drop what they
+ * used). An exit handler cannot wait for a promise: asynchronous work goes to a child run with spawnSync.
+ */
+export function runAtExit(task: () => void): void {
+  exitTasks.push(task);
+}
+
 function cleanUpNow(): void {
   for (const child of live) child.kill('SIGKILL');
   live.clear();
+  for (const task of exitTasks.splice(0)) {
+    try {
+      task();
+    } catch (error) {
+      process.stderr.write(`bench: clean-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   tempDirs.clear();
 }
 
-/** Installs the last-resort clean-up once: children killed and temp dirs removed on every way out. */
+/** Installs the last-resort clean-up once: children killed, exit tasks run and temp dirs removed on every way out. */
 export function installCleanup(): void {
   process.once('exit', cleanUpNow);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -7,22 +7,47 @@ export interface BenchCli {
   progress(message: string): void;
   /** Parses argv against the known boolean flags (each `--name`); anything else is a UsageError. */
   flags<K extends string>(argv: readonly string[], known: readonly K[]): Record<K, boolean>;
+  /**
+   * Flags as above, plus options that take one of a fixed list of values (`--name value` or
+   * `--name=value`); an option not given takes the first value of its list.
+   */
+  args<F extends string, O extends string>(
+    argv: readonly string[],
+    flags: readonly F[],
+    options: Record<O, readonly [string, ...string[]]>,
+  ): { flags: Record<F, boolean>; options: Record<O, string> };
   intFromEnv(name: string, fallback: number, min: number, max: number): number;
   /** Runs `main`; a UsageError prints its message alone, anything else its stack; both exit 1. */
   run(main: () => Promise<void>): void;
 }
 
 export function benchCli(name: string): BenchCli {
-  return {
+  const cli: BenchCli = {
     progress: (message) => process.stderr.write(`${name}: ${message}\n`),
-    flags(argv, known) {
-      const flags = Object.fromEntries(known.map((k) => [k, false])) as Record<(typeof known)[number], boolean>;
-      for (const arg of argv) {
-        const flag = known.find((k) => `--${k}` === arg);
-        if (flag === undefined) throw new UsageError(`${name}: unknown argument "${arg}" (known: ${known.map((k) => `--${k}`).join(', ')})`);
-        flags[flag] = true;
+    flags: (argv, known) => cli.args(argv, known, {}).flags,
+    args(argv, knownFlags, knownOptions) {
+      type F = (typeof knownFlags)[number];
+      type O = keyof typeof knownOptions;
+      const optionNames = Object.keys(knownOptions) as O[];
+      const flags = Object.fromEntries(knownFlags.map((k) => [k, false])) as Record<F, boolean>;
+      const options = Object.fromEntries(optionNames.map((o) => [o, knownOptions[o][0]])) as Record<O, string>;
+      const known = [...knownFlags.map((k) => `--${k}`), ...optionNames.map((o) => `--${o} <${knownOptions[o].join('|')}>`)].join(', ');
+      for (let i = 0; i < argv.length; i += 1) {
+        const arg = argv[i]!;
+        const flag = knownFlags.find((k) => `--${k}` === arg);
+        if (flag !== undefined) {
+          flags[flag] = true;
+          continue;
+        }
+        const option = optionNames.find((o) => arg === `--${o}` || arg.startsWith(`--${o}=`));
+        if (option === undefined) throw new UsageError(`${name}: unknown argument "${arg}" (known: ${known})`);
+        const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++i];
+        if (value === undefined || !knownOptions[option].includes(value)) {
+          throw new UsageError(`${name}: --${option} takes one of ${knownOptions[option].join(', ')}${value === undefined ? '' : `, not "${value}"`}`);
+        }
+        options[option] = value;
       }
-      return flags;
+      return { flags, options };
     },
     intFromEnv(variable, fallback, min, max) {
       const raw = process.env[variable];
@@ -41,6 +66,7 @@ export function benchCli(name: string): BenchCli {
       });
     },
   };
+  return cli;
 }
 
 /** One JSON call outside the load, bounded by a timeout; anything but 2xx stops the bench. */

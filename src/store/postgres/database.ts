@@ -1,14 +1,22 @@
 /**
+<<<<<<< HEAD
  * The store's connections: one pg Pool, and the two ways the store uses it — statements outside a
  * transaction (`idempotent`) and one transaction (`transaction`). Both hand back every client they take, and a
  * client whose connection broke is released with the error, so the pool drops it and opens a new one
  * when the server is back: nothing needs restarting.
+=======
+ * The store's connections: one pg Pool, and the three ways the store uses it — statements outside a
+ * transaction (`read`), one statement that writes and is its own transaction (`write`), and one
+ * transaction (`transaction`). Each hands back every client it takes, and a client whose connection
+ * broke is released with the error, so the pool drops it and opens a new one when the server is back:
+ * nothing needs restarting.
+>>>>>>> bench-pg
  *
  * Retries, all bounded: a pooled connection can turn out dead (the server restarted, or an administrator
  * terminated it) only when it is used, so work that failed that way before its COMMIT was sent runs again
  * on another connection — once per connection the pool may hold. A transaction the server rolled back
  * for a deadlock or serialization failure runs again a few times. A COMMIT whose answer was lost is not
- * retried: it may have committed.
+ * retried: it may have committed; nor is a `write`, which is its own COMMIT.
  *
  * Every wait is bounded: connecting (and waiting for a free connection), each statement on the server,
  * each lock, a session idle inside a transaction, and each round trip on the client side (a server that
@@ -96,19 +104,28 @@ export class Database {
    * on a fresh connection when the pooled one turns out dead, and a lost answer may hide a commit.
    */
   idempotent<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
-    return this.#run(fn, undefined);
+    return this.#run(fn, undefined, false);
+  }
+
+  /**
+   * One statement that writes, outside a transaction: it is its own, one round trip instead of BEGIN and
+   * COMMIT around it. Once sent it may have committed, so, like a COMMIT, it is not retried when the
+   * connection is lost.
+   */
+  write<T>(fn: (db: Queryable) => Promise<T>): Promise<T> {
+    return this.#run(fn, undefined, true);
   }
 
   /** `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>, begin = 'BEGIN'): Promise<T> {
-    return this.#run(fn, begin);
+    return this.#run(fn, begin, false);
   }
 
   end(): Promise<void> {
     return this.#pool.end();
   }
 
-  async #run<T>(fn: (db: Queryable) => Promise<T>, begin: string | undefined): Promise<T> {
+  async #run<T>(fn: (db: Queryable) => Promise<T>, begin: string | undefined, commitsItself: boolean): Promise<T> {
     let contention = 0;
     // Each lost connection is dropped, so after poolSize of them the next one is new.
     for (let attempt = 1; ; attempt++) {
@@ -124,7 +141,7 @@ export class Database {
         broken ??= error;
       };
       client.on('error', onError);
-      let committing = false;
+      let committing = commitsItself;
       try {
         if (begin !== undefined) await client.query(begin);
         const result = await fn(client);

@@ -1,7 +1,8 @@
 /**
  * The Store on PostgreSQL, for several replicas on one database. Writes run in READ COMMITTED
  * transactions in which unique indexes decide uniqueness and row locks order concurrent writers (see
- * writes.ts); claims are rows of their own (claims.ts). A read is one statement where it can be (a
+ * writes.ts) — a create with nothing to check first is one statement, its own transaction; claims are
+ * rows of their own (claims.ts). A read is one statement where it can be (a
  * group's members come in the same statement, as a JSON column), so it needs no transaction; only a
  * page whose total needs a COUNT takes a REPEATABLE READ snapshot for both.
  *
@@ -34,7 +35,7 @@ import { unavailable } from './errors.js';
 import { toMembers } from './memberships.js';
 import { runMigrations, SCHEMA_VERSION } from './migrations.js';
 import { MEMBERS_COLUMN, RESOURCE_COLUMNS, run, runText, SQL, type GroupRow } from './statements.js';
-import { appendAuditIn, createIn, deleteIn, hasNul, replaceIn, type WriteParts } from './writes.js';
+import { appendAuditIn, createFitsOneStatement, createIn, createInOneStatement, deleteIn, hasNul, replaceIn, type WriteParts } from './writes.js';
 
 export interface PostgresStoreOptions {
   /** postgres:// URL; may hold a password, which no message ever shows. */
@@ -98,6 +99,7 @@ export class PostgresStore implements Store {
     assertResourceType(type);
     const parts = writeParts(type, input);
     const id = options.claim?.id ?? input.id ?? randomUUID();
+    if (createFitsOneStatement(type, parts, options)) return db.write((q) => createInOneStatement(q, { app, type, id }, parts, options));
     return db.transaction((tx) => createIn(tx, { app, type, id }, parts, options));
   }
 

@@ -46,7 +46,19 @@ type Type = ResourceTypeName;
 type Nullable = string | null;
 
 /** app, type, id, user_name, display_name, display_name_raw, external_id, unique_key, timestamp, data, native_id */
-type ResourceValues = [string, Type, string, Nullable, Nullable, Nullable, Nullable, Nullable, string, string, Nullable];
+export type ResourceValues = [string, Type, string, Nullable, Nullable, Nullable, Nullable, Nullable, string, string, Nullable];
+
+/** at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms */
+export type AuditValues = [string, string, string, string, Nullable, number, Nullable, Nullable, number | null];
+
+const INSERT_RESOURCE = `INSERT INTO resources (app, type, id, user_name, display_name, display_name_raw, external_id, unique_key,
+    version, created, last_modified, data, native_id)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11)`;
+
+/** The audit row's insert, its nine values numbered from $first. */
+const insertAudit = (first: number) =>
+  `INSERT INTO audit (at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms)
+  VALUES (${Array.from({ length: 9 }, (_, i) => `$${first + i}`).join(', ')})`;
 
 export const SQL = {
   getResource: named<[string, Type, string], ResourceRow>(
@@ -76,11 +88,11 @@ export const SQL = {
      WHERE m.app = $1 AND m.member_id = ANY($2)
      ORDER BY m.member_id, g.created, g.id`,
   ),
-  insertResource: named<ResourceValues, never>(
-    'insert_resource',
-    `INSERT INTO resources (app, type, id, user_name, display_name, display_name_raw, external_id, unique_key,
-       version, created, last_modified, data, native_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11)`,
+  insertResource: named<ResourceValues, never>('insert_resource', INSERT_RESOURCE),
+  /** A create and its audit row in one statement: both rows or neither, in one round trip. */
+  insertResourceAudited: named<[...ResourceValues, ...AuditValues], never>(
+    'insert_resource_audited',
+    `WITH audit_row AS (${insertAudit(12)}) ${INSERT_RESOURCE}`,
   ),
   /** $12: the version the write expects (NULL: any). No row when absent or at another version. */
   updateResource: named<[...ResourceValues, number | null], { version: number; created: string; native_id: string | null }>(
@@ -130,11 +142,7 @@ export const SQL = {
      SELECT $1, $2, m.member_id, m.position - 1, m.raw
      FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS m (member_id, raw, position)`,
   ),
-  appendAudit: named<[string, string, string, string, Nullable, number, Nullable, Nullable, number | null], never>(
-    'append_audit',
-    `INSERT INTO audit (at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-  ),
+  appendAudit: named<AuditValues, never>('append_audit', insertAudit(1)),
   /** seq is bigint, which pg hands over as a string. */
   readAudit: named<[string, number], Omit<AuditRow, 'seq'> & { seq: string }>(
     'read_audit',

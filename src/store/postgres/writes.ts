@@ -12,7 +12,7 @@ import { StoreError, type AuditEntry, type JsonObject, type MemberRecord, type R
 import { takeClaim } from './claims.js';
 import type { Queryable } from './database.js';
 import { insertMembers } from './memberships.js';
-import { run, SQL } from './statements.js';
+import { run, SQL, type AuditValues, type ResourceValues } from './statements.js';
 
 /** What the store writes: the data as given and as serialized, the members already normalized. */
 export interface WriteParts {
@@ -32,7 +32,8 @@ export interface ResourceKey {
 /** PostgreSQL text cannot hold U+0000 (the server refuses it), so no stored value has one. */
 export const hasNul = (value: string): boolean => value.includes('\u0000');
 
-export async function createIn(tx: Queryable, { app, type, id }: ResourceKey, parts: WriteParts, options: WriteOptions): Promise<ResourceRecord> {
+export async function createIn(tx: Queryable, key: ResourceKey, parts: WriteParts, options: WriteOptions): Promise<ResourceRecord> {
+  const { app, type, id } = key;
   if (options.claim) await takeClaim(tx, app, type, id, options.claim);
   const columns = storableColumns(type, parts.data);
   if (type === 'Group' && options.uniqueGroupDisplayName && columns.displayName !== null) {
@@ -40,20 +41,43 @@ export async function createIn(tx: Queryable, { app, type, id }: ResourceKey, pa
     if (checks?.id_taken) throw new StoreError('conflict', 'id is already taken', { field: 'id' });
     if (checks?.display_name_taken) throw new StoreError('conflict', 'displayName is already taken', { field: 'displayName' });
   }
-  const now = new Date().toISOString();
-  await run(tx, SQL.insertResource, [app, type, id, ...columnValues(type, columns, options), now, parts.serialized, parts.nativeId]);
-  const record = toResourceRecord({ id, type, version: 1, created: now, last_modified: now, data: parts.serialized, native_id: parts.nativeId });
+  const { values, record } = newResource(key, columns, parts, options);
+  await run(tx, SQL.insertResource, values);
   if (options.audit) await appendAuditIn(tx, { ...options.audit, resourceId: id });
   if (parts.members !== undefined) record.members = await insertMembers(tx, app, id, parts.members);
-  else if (type === 'Group') record.members = [];
   return record;
+}
+
+/**
+ * A create with nothing to take or check before its insert and no members after it (the store
+ * connector's every user): one statement, its own transaction.
+ */
+export function createFitsOneStatement(type: ResourceTypeName, parts: WriteParts, options: WriteOptions): boolean {
+  return options.claim === undefined && parts.members === undefined && !(type === 'Group' && options.uniqueGroupDisplayName);
+}
+
+/** Such a create: the resource and its audit row in one statement, so both or neither are written. */
+export async function createInOneStatement(db: Queryable, key: ResourceKey, parts: WriteParts, options: WriteOptions): Promise<ResourceRecord> {
+  const { values, record } = newResource(key, storableColumns(key.type, parts.data), parts, options);
+  if (options.audit) await run(db, SQL.insertResourceAudited, [...values, ...auditValues({ ...options.audit, resourceId: key.id })]);
+  else await run(db, SQL.insertResource, values);
+  return record;
+}
+
+/** The values of a new resource's row, and the record a read of it will answer (a group: no members yet). */
+function newResource({ app, type, id }: ResourceKey, columns: IndexedColumns, parts: WriteParts, options: WriteOptions) {
+  const now = new Date().toISOString();
+  const values: ResourceValues = [app, type, id, ...columnValues(type, columns, options), now, parts.serialized, parts.nativeId];
+  const record = toResourceRecord({ id, type, version: 1, created: now, last_modified: now, data: parts.serialized, native_id: parts.nativeId });
+  if (type === 'Group') record.members = [];
+  return { values, record };
 }
 
 export async function replaceIn(tx: Queryable, { app, type, id }: ResourceKey, parts: WriteParts, options: WriteOptions): Promise<ResourceRecord> {
   if (options.claim) await takeClaim(tx, app, type, id, options.claim);
   const columns = storableColumns(type, parts.data);
   const now = new Date().toISOString();
-  const values = [app, type, id, ...columnValues(type, columns, options), now, parts.serialized, parts.nativeId] as const;
+  const values: ResourceValues = [app, type, id, ...columnValues(type, columns, options), now, parts.serialized, parts.nativeId];
   const [row] = await run(tx, SQL.updateResource, [...values, options.ifVersion ?? null]);
   if (!row) {
     const [stored] = await run(tx, SQL.getResource, [app, type, id]);
@@ -92,9 +116,13 @@ export async function deleteIn(
 }
 
 export async function appendAuditIn(db: Queryable, entry: AuditEntry): Promise<void> {
+  await run(db, SQL.appendAudit, auditValues(entry));
+}
+
+function auditValues(entry: AuditEntry): AuditValues {
   // An audit note is a log line: a U+0000 in it (which text cannot hold) becomes U+FFFD rather than lose the row.
   const text = (value: string | undefined) => (value === undefined ? null : value.replaceAll('\u0000', '\uFFFD'));
-  await run(db, SQL.appendAudit, [
+  return [
     new Date().toISOString(),
     entry.app,
     text(entry.action)!,
@@ -104,7 +132,7 @@ export async function appendAuditIn(db: Queryable, entry: AuditEntry): Promise<v
     text(entry.detail),
     text(entry.requestId),
     entry.durationMs ?? null,
-  ]);
+  ];
 }
 
 /** The indexed columns of `data`, refused when PostgreSQL cannot store them (see hasNul). */
