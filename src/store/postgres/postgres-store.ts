@@ -180,8 +180,10 @@ export class PostgresStore implements Store {
       LIMIT $${params.length + 1} OFFSET $${params.length + 2}`;
     const page = async (q: Queryable) =>
       query.limit === 0 ? [] : toRecords(await runText<GroupRow>(q, pageSql, [...params, query.limit ?? null, offset]), withMembers);
-    // A first page that is not full holds every match: no COUNT needed (the common filtered case).
-    const complete = (records: ResourceRecord[]) => offset === 0 && (query.limit === undefined || records.length < query.limit);
+    // A first page that is not full holds every match: no COUNT needed (the common filtered case), nor
+    // when the caller counts nothing (countAll: false).
+    const complete = (records: ResourceRecord[]) =>
+      query.countAll === false || (offset === 0 && (query.limit === undefined || records.length < query.limit));
     if (query.limit !== 0) {
       const records = await db.idempotent(page);
       if (complete(records)) return { total: records.length, records };
