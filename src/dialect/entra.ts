@@ -129,8 +129,9 @@ function normalizePathOperation(op: PatchOperation, ctx: DialectContext): PatchO
 
 /**
  * ENTRA #5, #7, #18: manager arrives as a bare id (`"value": "id"`), as a list
- * (`Add` with `[{"$ref": …, "value": "id"}]`), or is cleared with `""`. Set forms become {value: id};
- * clearing forms become `remove`, and a `Remove` on the manager path drops any value it carries.
+ * (`Add` with `[{"$ref": …, "value": "id"}]`), or is cleared with `""`. A bare id becomes {value: id}, a
+ * one-element list its element; an object stays as the client wrote it (its `$ref` is readWrite), less a
+ * `"$ref": null`. Clearing forms become `remove`, and a `Remove` on the manager path drops any value it carries.
  */
 function normalizeManagerOperation(op: PatchOperation, path: string): PatchOperation {
   if (op.op === 'remove') return { op: 'remove', path };
@@ -138,7 +139,7 @@ function normalizeManagerOperation(op: PatchOperation, path: string): PatchOpera
   return value === undefined ? { op: 'remove', path } : { op: op.op, path, value };
 }
 
-/** {value: id} for every way Entra writes a manager; undefined for the ways it clears one. */
+/** The manager object for every way Entra writes one; undefined for the ways it clears one. */
 function managerValue(raw: unknown): JsonObject | undefined {
   if (Array.isArray(raw)) {
     if (raw.length > 1) throw invalidValue('manager takes a single value');
@@ -146,6 +147,7 @@ function managerValue(raw: unknown): JsonObject | undefined {
   }
   const id = isObject(raw) ? getOwn(raw, findKey(raw, 'value') ?? 'value') : raw;
   if (id === undefined || id === null || id === '') return undefined;
+  if (isObject(raw)) return dropNullRef(raw) as JsonObject;
   const out: JsonObject = {};
   setOwn(out, 'value', id);
   return out;

@@ -240,7 +240,11 @@ describe('applyPatch: Microsoft Entra requests (tutorial and known-issues sample
         path: 'manager',
         value: [{ $ref: 'http://.../scim/Users/00aa00aa-bb11-cc22-dd33-44ee44ee44ee', value: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee' }],
       }),
-      expected: userWith({ schemas: [USER_SCHEMA, ENT], [ENT]: { manager: { value: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee' } } }),
+      // The element is kept as sent, its `$ref` too (readWrite, RFC 7643 §4.3).
+      expected: userWith({
+        schemas: [USER_SCHEMA, ENT],
+        [ENT]: { manager: { $ref: 'http://.../scim/Users/00aa00aa-bb11-cc22-dd33-44ee44ee44ee', value: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee' } },
+      }),
     },
     {
       // ENTRA #5: change manager with a bare id.
