@@ -11,8 +11,10 @@
  * - `add` with a filter of `eq`s that matches nothing creates that element (`emails[type eq "work"].value`).
  * - `null` as a value means unassigned (RFC 7643 §2.5): add/replace of null removes.
  * - `remove` carrying a value on a multi-valued attribute is refused rather than read as "remove all".
+ * - A path that is valid (or no path) with a value it cannot take — an unknown key in a value object, a
+ *   string for a complex attribute — is invalidValue (RFC 7644 §3.12); invalidPath is for the path alone.
  */
-import { invalidPath, invalidSyntax, mutability, noTarget } from './errors.js';
+import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from './errors.js';
 import type { ResourceTypeName, SchemaRegistry } from './schemas/registry.js';
 import type { AttributeDefinition, SchemaDefinition } from './schemas/types.js';
 import { applyFiltered } from './patch/filtered.js';
@@ -95,7 +97,7 @@ function applyOne(run: Run, op: PatchOperation): void {
 
 /** add/replace without a path: the value is an object of attributes, extension URNs included. */
 function applyWithoutPath(run: Run, op: 'add' | 'replace', value: unknown): void {
-  if (!isObject(value)) throw invalidSyntax(`"${op}" without a path needs an object of attributes as its value`);
+  if (!isObject(value)) throw invalidValue(`"${op}" without a path needs an object of attributes as its value`);
   const { registry, type } = run.ctx;
   for (const key of Object.keys(value)) {
     const v = value[key];
@@ -106,7 +108,7 @@ function applyWithoutPath(run: Run, op: 'add' | 'replace', value: unknown): void
       continue;
     }
     const resolved = registry.resolve(type, { name: key });
-    if (!resolved) throw invalidPath(`Unknown attribute ${quote(key)}`);
+    if (!resolved) throw invalidValue(`The value names an unknown attribute ${quote(key)}`);
     setAttribute(run, run.root, resolved.attribute, op, v, resolved.attribute.name);
   }
 }
@@ -117,11 +119,11 @@ function applyToExtension(run: Run, schema: SchemaDefinition, op: PatchOpName, v
     deleteAttr(run.root, schema.id);
     return;
   }
-  if (!isObject(value)) throw invalidSyntax(`The value for ${quote(schema.id)} must be an object of attributes`);
+  if (!isObject(value)) throw invalidValue(`The value for ${quote(schema.id)} must be an object of attributes`);
   const container = containerOf(run, schema.id, true)!;
   for (const key of Object.keys(value)) {
     const resolved = run.ctx.registry.resolve(run.ctx.type, { uri: schema.id, name: key });
-    if (!resolved) throw invalidPath(`Unknown attribute ${quote(`${schema.id}:${key}`)}`);
+    if (!resolved) throw invalidValue(`The value for ${quote(schema.id)} names an unknown attribute ${quote(key)}`);
     setAttribute(run, container, resolved.attribute, op, value[key], `${schema.id}:${resolved.attribute.name}`);
   }
 }

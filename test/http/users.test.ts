@@ -280,6 +280,18 @@ describe('PUT, PATCH, DELETE and ETags', () => {
     expect(after.body.meta.version).toBe('W/"1"');
   });
 
+  it('a valid path with a value it cannot take is 400 invalidValue (RFC 7644 §3.12), not invalidPath', async () => {
+    const u = await create('bad-value@example.com');
+    for (const op of [
+      { op: 'replace', path: ENTERPRISE, value: { schemas: [ENTERPRISE], employeeNumber: '7' } },
+      { op: 'add', value: { [ENTERPRISE]: { schemas: [ENTERPRISE], employeeNumber: '7' } } },
+      { op: 'add', path: 'name', value: { nickname: 'x' } },
+    ]) {
+      const res = await read(await gw.call(`/Users/${u.id}`, { method: 'PATCH', json: patchOp(op) }));
+      expect([res.status, res.body.scimType]).toEqual([400, 'invalidValue']);
+    }
+  });
+
   it('a PATCH that changes nothing keeps the version', async () => {
     const u = await create('noop@example.com', { title: 'Same' });
     const res = await read(await gw.call(`/Users/${u.id}`, { method: 'PATCH', json: patchOp({ op: 'replace', path: 'title', value: 'Same' }) }));
