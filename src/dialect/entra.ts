@@ -68,9 +68,12 @@ function normalizeOperation(op: PatchOperation, ctx: DialectContext): PatchOpera
 function splitPathlessValue(op: 'add' | 'replace', value: JsonObject, ctx: DialectContext): PatchOperation[] {
   const plain: JsonObject = {};
   const split: PatchOperation[] = [];
+  const core = ctx.registry.coreSchema(ctx.type).id.toLowerCase();
   for (const key of Object.keys(value)) {
     const v = value[key];
-    if (ctx.registry.extensionSchema(ctx.type, key)) {
+    if (key.toLowerCase() === core) {
+      setOwn(plain, key, v); // an object of core attributes: the engine takes it as it is (RFC 7644 §3.10)
+    } else if (ctx.registry.extensionSchema(ctx.type, key)) {
       setOwn(plain, key, isObject(v) ? normalizeManagerIn(v, ctx, key, 'null') : v);
     } else if (key.includes(':') || key.includes('.')) {
       split.push({ op, path: key, value: v });

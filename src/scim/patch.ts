@@ -17,6 +17,7 @@
 import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from './errors.js';
 import type { ResourceTypeName, SchemaRegistry } from './schemas/registry.js';
 import type { AttributeDefinition, SchemaDefinition } from './schemas/types.js';
+import { parseAttrPath } from './filter/index.js';
 import { applyFiltered } from './patch/filtered.js';
 import { cloneJson, deleteAttr, findKey, getAttr, isObject, jsonEqual, prune, quote, setAttr, setOwn, type JsonObject } from './patch/json.js';
 import type { PatchOpName, PatchOperation } from './patch/operation.js';
@@ -95,10 +96,15 @@ function applyOne(run: Run, op: PatchOperation): void {
   (op.op === 'add' ? addValue : replaceValue)(container, attr, op.value);
 }
 
-/** add/replace without a path: the value is an object of attributes, extension URNs included. */
-function applyWithoutPath(run: Run, op: 'add' | 'replace', value: unknown): void {
+/**
+ * add/replace without a path: the value is an object of attributes, extension URNs included. An attribute
+ * may be keyed by its URN (`urn:…:core:2.0:User:title`, RFC 7644 §3.10) and core attributes may sit in an
+ * object keyed by the core schema URN, once.
+ */
+function applyWithoutPath(run: Run, op: 'add' | 'replace', value: unknown, inCoreObject = false): void {
   if (!isObject(value)) throw invalidValue(`"${op}" without a path needs an object of attributes as its value`);
   const { registry, type } = run.ctx;
+  const core = registry.coreSchema(type).id.toLowerCase();
   for (const key of Object.keys(value)) {
     const v = value[key];
     if (key.toLowerCase() === 'schemas') continue; // recomputed from the extensions present
@@ -107,9 +113,15 @@ function applyWithoutPath(run: Run, op: 'add' | 'replace', value: unknown): void
       applyToExtension(run, extension, op, v);
       continue;
     }
-    const resolved = registry.resolve(type, { name: key });
+    if (key.toLowerCase() === core && !inCoreObject) {
+      applyWithoutPath(run, op, v, true);
+      continue;
+    }
+    const ref = key.includes(':') ? parseAttrPath(key) : { name: key };
+    const resolved = ref && registry.resolve(type, ref);
     if (!resolved) throw invalidValue(`The value names an unknown attribute ${quote(key)}`);
-    setAttribute(run, run.root, resolved.attribute, op, v, resolved.attribute.name);
+    if (ref.uri !== undefined) applyOne(run, { op, path: key, value: v });
+    else setAttribute(run, run.root, resolved.attribute, op, v, resolved.attribute.name);
   }
 }
 

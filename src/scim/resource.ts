@@ -12,6 +12,7 @@ import type { ResourceTypeName, SchemaRegistry } from './schemas/registry.js';
 import type { AttributeDefinition, SchemaDefinition } from './schemas/types.js';
 import { canonicalizeAttribute, entriesIgnoringCase, VALUE_LIMITS } from './validate/attribute-value.js';
 import { isPlainObject, quote, setOwn } from './validate/json.js';
+import { unqualifyAttributeKeys } from './validate/qualified-keys.js';
 
 export { sameResourceValues } from './validate/same-values.js';
 
@@ -34,7 +35,7 @@ export function canonicalizeResource(body: unknown, ctx: ResourceContext): JsonO
   const coreValues: JsonObject = {};
   const extensionValues = new Map<string, JsonObject>();
 
-  for (const [key, value] of entriesIgnoringCase(body, `The ${ctx.type}`)) {
+  for (const [key, value] of entriesIgnoringCase(unqualifyAttributeKeys(body, ctx), `The ${ctx.type}`)) {
     if (lower(key) === 'schemas') {
       checkSchemas(value, core, ctx);
       continue;

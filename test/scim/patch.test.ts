@@ -535,6 +535,19 @@ describe('applyPatch: semantics pinned beyond the samples', () => {
   it.each(rows)('$name', ({ resource, ops, expected }) => {
     expect(applyPatch(resource, ops, ctx)).toStrictEqual(expected);
   });
+
+  it('a path-less value may key attributes by their URN, core ones too (RFC 7644 §3.10)', () => {
+    const out = applyPatch(
+      user,
+      [
+        { op: 'replace', value: { [`${USER_SCHEMA}:title`]: 'Boss', [`${USER_SCHEMA}:name.givenName`]: 'Bea', [`${ENT}:employeeNumber`]: '9' } },
+        { op: 'add', value: { [USER_SCHEMA]: { nickName: 'B' } } },
+      ],
+      ctx,
+    );
+    expect(out).toMatchObject({ title: 'Boss', nickName: 'B', [ENT]: { employeeNumber: '9' } });
+    expect((out['name'] as JsonObject)['givenName']).toBe('Bea');
+  });
 });
 
 describe('applyPatch: errors', () => {
