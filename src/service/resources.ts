@@ -15,6 +15,7 @@ import { listResponse } from '../scim/list.js';
 import { applyPatch } from '../scim/patch.js';
 import { project } from '../scim/projection.js';
 import { canonicalizeResource, sameResourceValues } from '../scim/resource.js';
+import { withoutWriteOnly } from '../scim/write-only.js';
 import type { ResourceTypeName, SchemaRegistry } from '../scim/schemas/registry.js';
 import { foldCase, type JsonObject, type MemberRecord, type ResourceRecord, type Store } from '../store/types.js';
 import { audited, type AuditedOutcome, type AuditFor } from './audit.js';
@@ -142,7 +143,7 @@ export class ResourceService {
           ({ nativeId } = await this.app.connector.create(type, withMembers(input), this.connectorContext(ctx)));
         }
         return storeCall(() =>
-          this.app.store.create(this.app.name, type, nativeId === undefined ? input : { ...input, nativeId }, {
+          this.app.store.create(this.app.name, type, { ...input, data: withoutWriteOnly(input.data, this.ctx(type)), ...(nativeId === undefined ? {} : { nativeId }) }, {
             uniqueGroupDisplayName: this.app.uniqueGroupDisplayName,
             audit: auditFor(201),
           }),
@@ -164,7 +165,7 @@ export class ResourceService {
       await this.updateDownstream(type, current, withMembers(input), ctx);
       // Groups: a PUT without `members` leaves the group with none (full replace, RFC 7644 §3.5.1).
       const record = await storeCall(() =>
-        this.app.store.replace(this.app.name, type, id, input, {
+        this.app.store.replace(this.app.name, type, id, { ...input, data: withoutWriteOnly(input.data, this.ctx(type)) }, {
           ifVersion: current.version,
           uniqueGroupDisplayName: this.app.uniqueGroupDisplayName,
           audit: auditFor(200),
@@ -191,7 +192,7 @@ export class ResourceService {
         try {
           const record = await storeCall(
             () =>
-              this.app.store.replace(this.app.name, type, id, this.splitMembers(type, after), {
+              this.app.store.replace(this.app.name, type, id, this.splitMembers(type, withoutWriteOnly(after, this.ctx(type))), {
                 ifVersion: current.version,
                 uniqueGroupDisplayName: this.app.uniqueGroupDisplayName,
                 audit: auditFor(200),
@@ -368,7 +369,7 @@ export class ResourceService {
   }
 
   private project(resource: JsonObject, type: ResourceTypeName, projection: Projection): JsonObject {
-    if (!projection.attributes && !projection.excludedAttributes) return resource;
+    if (!projection.attributes && !projection.excludedAttributes) return withoutWriteOnly(resource, this.ctx(type));
     return project(resource, projection, this.ctx(type));
   }
 }

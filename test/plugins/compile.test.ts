@@ -46,6 +46,7 @@ describe('loadPlugin', () => {
     { name: 'a broken filter in from', path: 'users.toNative.given', value: 'emails[type eq].value', at: 'users.toNative.given.from', says: 'is not a SCIM attribute path' },
     { name: 'a toScim target that cannot be written', path: 'users.toScim.emails', value: 'email', at: 'users.toScim.emails', says: 'is multi-valued: write it with a filter' },
     { name: 'a toScim target with a non-equality filter', path: 'users.toScim', value: { 'emails[type ne "work"].value': 'email' }, at: 'users.toScim.emails[type ne "work"].value', says: 'only filters of "eq" terms' },
+    { name: 'a toScim target that is write-only', path: 'users.toScim.password', value: 'secret', at: 'users.toScim.password', says: '"password" is write-only (returned: never): a native record cannot supply it' },
     { name: 'neither from, rule nor const', path: 'users.toNative.given', value: { default: 'x' }, at: 'users.toNative.given', says: 'needs "from", "rule" or "const"' },
     { name: 'a native field that is a prototype key', path: 'users.toNative', value: { '__proto__.x': 'userName' }, at: 'users.toNative.__proto__.x', says: 'must not name a prototype key' },
     { name: 'a path template with an unknown parameter', path: 'users.operations.read.path', value: '/people/{personId}', at: 'users.operations.read.path', says: 'unknown parameter {personId} in "/people/{personId}" (this operation offers {id})' },
