@@ -7,7 +7,8 @@ import type { ResourceTypeName, SchemaRegistry } from '../scim/schemas/registry.
 import type { GroupsSection, OperationInput, UsersSection } from './format.js';
 import { compileMapping, type CompiledField, type Problem } from './mapping.js';
 import { getNative, setNative } from './native-paths.js';
-import type { PathScope } from './scim-paths.js';
+import { compileScimPath, type PathScope } from './scim-paths.js';
+import type { AttrPathRef } from '../scim/filter/index.js';
 import { checkValueTemplate, compileLocationTemplate, compilePathTemplate } from './templates.js';
 import type { ActiveMode, CompiledOperation, CompiledResource, CompiledSearch } from './types.js';
 
@@ -87,6 +88,7 @@ export function compileResource(
   const search = compileSearch(section, raw, compileOp('search'), scope, problems);
   if (search?.thenRead && !read) problems.push({ path: [section, 'operations', 'search', 'thenRead'], message: 'needs a "read" operation' });
 
+  const requires = compileRequires(section, raw.requires, scope, problems);
   const active: ActiveMode = 'active' in raw ? (raw.active as ActiveMode) : { mode: 'ignore' };
   checkActive(section, active, raw, { deactivate, reactivate, del }, problems);
   if (raw.delete === 'native' && !del) problems.push({ path: [section, 'delete'], message: '"native" needs a "delete" operation' });
@@ -102,7 +104,29 @@ export function compileResource(
   if (search) operations.search = search;
   if (deactivate) operations.deactivate = deactivate;
   if (reactivate) operations.reactivate = reactivate;
-  return { type: scope.type, section, scope, toNative, toScim, operations, active, delete: raw.delete };
+  return { type: scope.type, section, scope, toNative, toScim, operations, active, delete: raw.delete, requires };
+}
+
+/** `requires`: plain attribute or sub-attribute paths the client must be able to send and the gateway keeps. */
+function compileRequires(section: 'users' | 'groups', raw: readonly string[], scope: PathScope, problems: Problem[]): AttrPathRef[] {
+  return raw.flatMap((text, i) => {
+    const fail = (message: string) => (problems.push({ path: [section, 'requires', i], message }), []);
+    let path;
+    try {
+      path = compileScimPath(text, scope);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    if (path.matches) return fail(`"${text}": name an attribute or a sub-attribute, without a filter`);
+    if (path.attribute.mutability === 'readOnly') return fail(`"${text}" is read-only`);
+    if (path.attribute.returned === 'never' || path.attribute.mutability === 'writeOnly') {
+      return fail(`"${text}" is write-only: the gateway does not keep it, so no update could carry it`);
+    }
+    const [first, second] = path.keys;
+    const ref: AttrPathRef = second === undefined ? { name: first! } : { uri: first!, name: second };
+    if (path.sub !== undefined) ref.sub = path.sub;
+    return [ref];
+  });
 }
 
 function compileSearch(

@@ -130,9 +130,16 @@ const mappings = {
   toScim: z.record(z.string().min(1), fieldRule).default({}),
 };
 
+/**
+ * SCIM attributes the native API cannot do without (`name.givenName`, `enterprise.employeeNumber`): the
+ * app's /Schemas marks them required and a create or replace lacking one is refused before any native call.
+ */
+const requires = z.array(z.string().min(1)).max(100).default([]);
+
 export const usersSection = z.strictObject({
   operations: userOperations,
   ...mappings,
+  requires,
   active: activeMode.default({ mode: 'ignore' }),
   /** What a SCIM DELETE does natively. */
   delete: z.enum(['native', 'deactivate', 'ignore']),
@@ -141,6 +148,7 @@ export const usersSection = z.strictObject({
 export const groupsSection = z.strictObject({
   operations: groupOperations,
   ...mappings,
+  requires,
   delete: z.enum(['native', 'ignore']),
 });
 
