@@ -48,8 +48,10 @@ const entraAuth = z.strictObject({
   authority: baseUrl.default('https://login.microsoftonline.com'),
   /** Base of the v1 issuer (`{v1IssuerBase}/{tid}/`), the form Entra's provisioning tokens carry. */
   v1IssuerBase: baseUrl.default('https://sts.windows.net'),
-  /** Leeway for exp/nbf, bounded so a misconfiguration cannot keep expired tokens alive. */
+  /** Leeway for exp/nbf/iat, bounded so a misconfiguration cannot keep expired tokens alive. */
   clockSkewSeconds: z.number().int().min(0).max(300).default(60),
+  /** When set, a token older than this (by its `iat`, plus the skew) is refused, whatever its `exp`; `iat` is then required. */
+  maxTokenAgeSeconds: z.number().int().min(60).max(86_400).optional(),
   /** A verified token is remembered (by its SHA-256) this long, at most until it expires; 0: verify every time. */
   tokenCacheSeconds: z.number().int().min(0).max(600).default(120),
   keys: z

@@ -59,7 +59,8 @@ export function requestLogging(log: Logger) {
         status: res.statusCode,
         durationMs: Math.round(durationMs * 1000) / 1000,
       };
-      if (res.statusCode >= 500) log.error(line, 'request');
+      // A 503 asks the client to come back (Retry-After); whoever decided it logged why, once.
+      if (res.statusCode >= 500 && res.statusCode !== 503) log.error(line, 'request');
       else log.info(line, 'request');
     });
     next();

@@ -57,9 +57,10 @@ export function errorHandler(log: Logger) {
     if (!scim) {
       log.error({ err: error, reqId: req.id, app: req.appName }, 'unhandled error');
       scim = internalError(error);
-    } else if (scim.status >= 500) {
-      log.error({ err: scim.cause ?? scim, reqId: req.id, app: req.appName }, 'request failed');
+    } else if (scim.status >= 500 && scim.cause !== undefined) {
+      log.error({ err: scim.cause, reqId: req.id, app: req.appName }, 'request failed');
     } else {
+      // A 4xx, or a 5xx its raiser explained already (keys unreachable, a native 503): no stack to show.
       log.debug({ reqId: req.id, status: scim.status, scimType: scim.scimType, detail: scim.message }, 'request refused');
     }
     if (res.headersSent) {
