@@ -15,7 +15,8 @@ const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environ
  * option; a stored hash is (it does not reveal the secret).
  */
 const secretSource = z
-  .strictObject({
+  .strictObject(
+    {
     /** The first of these variables that is set and non-empty supplies the secret. */
     env: z.union([envName, z.array(envName).min(1)]).optional(),
     /** A file holding the secret (surrounding whitespace trimmed); relative to the configuration file. */
@@ -24,7 +25,15 @@ const secretSource = z
     sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional(),
     /** `scrypt$N$r$p$salt$hash`, made by `scim-bridge hash-secret`. */
     hash: z.string().regex(/^scrypt\$/, 'must be a scrypt$N$r$p$salt$hash string (make one with `scim-bridge hash-secret`)').optional(),
-  })
+    },
+    {
+      // `secrets: [my-secret]`: say how to give one, without repeating the value.
+      error: (issue) =>
+        issue.code === 'invalid_type' && typeof issue.input === 'string'
+          ? 'a literal secret is not accepted; give where it comes from: { env: VARIABLE }, { file: path }, { hash: "scrypt$…" } or { sha256: … }'
+          : undefined,
+    },
+  )
   .refine(
     (s) => [s.env, s.file, s.sha256, s.hash].filter((v) => v !== undefined).length === 1,
     'give exactly one of env, file, sha256, hash',

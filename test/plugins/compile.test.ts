@@ -111,7 +111,7 @@ describe('loadPlugin', () => {
 
   it('reports YAML syntax errors with the file', () => {
     const root = writePlugins({ demo: { yaml: 'name: demo\nusers: [unclosed\n' } });
-    expect(loadPlugin(root, 'demo').problems[0]).toMatch(/demo[/\\]plugin\.yaml: /);
+    expect(loadPlugin(root, 'demo').problems).toEqual([expect.stringMatching(/demo[/\\]plugin\.yaml:2:8: "\[" is never closed/)]);
   });
 
   it('refuses plugin names that could leave the plugins directory', () => {
@@ -119,6 +119,6 @@ describe('loadPlugin', () => {
     for (const name of ['../demo', 'demo/../../x', '', 'Demo']) {
       expect(loadPlugin(root, name).problems[0]).toContain('plugin names are 1-63 lowercase letters');
     }
-    expect(loadPlugin(root, 'missing').problems[0]).toContain('no such plugin "missing"');
+    expect(loadPlugin(root, 'missing').notFound).toContain('no plugin "missing"');
   });
 });
