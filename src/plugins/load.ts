@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { formatPath, loadSchemaFile, readYamlFile, shownPath, zodProblems } from '../config/yaml-file.js';
+import { packageRoot } from '../package-info.js';
 import { compilePlugin } from './compile.js';
 import { pluginFile } from './format.js';
 import { hookSlot } from './hooks.js';
@@ -96,13 +97,7 @@ function closest(name: string, candidates: readonly string[]): string | undefine
   return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.name : undefined;
 }
 
-/** `<repo>/plugins`: the nearest directory above this module that holds package.json, + `plugins`. */
+/** `<repo>/plugins` (`/app/plugins` in the image). */
 export function defaultPluginsDir(): string {
-  let dir = import.meta.dirname;
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'plugins');
-    const parent = dirname(dir);
-    if (parent === dir) return resolve('plugins');
-    dir = parent;
-  }
+  return join(packageRoot(), 'plugins');
 }

@@ -10,9 +10,15 @@ import { ScimError } from '../../scim/errors.js';
 import { UNSET_VARIABLE } from '../../plugins/app-config.js';
 import { explainRequest } from './explain.js';
 
-export const EXPLAIN_USAGE = `  explain --app <app> [--config <file>]
-             read a SCIM request on stdin, e.g. {"method":"POST","path":"/Users","body":{...}},
-             and print the native calls the gateway would make for it, without making them
+export const EXPLAIN_SUMMARY = 'print the native calls a SCIM request would cause, making none';
+
+export const EXPLAIN_USAGE = `usage: scim-bridge explain --app <app> [--config <file>] < request.json
+
+  Reads one SCIM request on stdin, e.g. {"method":"POST","path":"/Users","body":{...}}, and prints the
+  native calls the gateway would make for it, without making them. Needs no credentials.
+
+  --app <app>           the rest app whose plugin runs
+  --config, -c <file>   the configuration (default: $SCIM_BRIDGE_CONFIG, else config/gateway.yaml)
 `;
 
 export interface ExplainIo {
