@@ -5,9 +5,9 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../../config/load.js';
+import { ConfigError } from '../../config/load.js';
+import { loadConfigWithStandIns } from '../../config/stand-ins.js';
 import { ScimError } from '../../scim/errors.js';
-import { UNSET_VARIABLE } from '../../plugins/app-config.js';
 import { explainRequest } from './explain.js';
 
 export const EXPLAIN_SUMMARY = 'print the native calls a SCIM request would cause, making none';
@@ -30,22 +30,9 @@ export interface ExplainIo {
 
 const MAX_INPUT = 1024 * 1024;
 
-/**
- * explain needs no tenant secrets: a variable the configuration reports unset gets a stand-in that is
- * both a valid URL and a harmless credential (`https://unset-<variable>.invalid`), so an unset base URL
- * shows as such in the printed calls. Credentials never appear in explain's output anyway.
- */
+/** explain needs no tenant secrets (stand-ins for unset variables); credentials never appear in its output anyway. */
 function loadForExplain(file: string, io: ExplainIo) {
-  const dataDir = resolve(io.env.SCIM_BRIDGE_DATA_DIR ?? './data');
-  try {
-    return loadConfig(file, { dataDir, env: io.env });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    const unset = error.problems.map((p) => UNSET_VARIABLE.exec(p)?.[1]);
-    if (unset.some((name) => name === undefined)) throw error;
-    const standIns = Object.fromEntries(unset.map((name) => [name!, `https://unset-${name!.toLowerCase().replace(/_/g, '-')}.invalid`]));
-    return loadConfig(file, { dataDir, env: { ...io.env, ...standIns } });
-  }
+  return loadConfigWithStandIns(file, { dataDir: resolve(io.env.SCIM_BRIDGE_DATA_DIR ?? './data'), env: io.env }).config;
 }
 
 async function readAll(stdin: AsyncIterable<Buffer | string>): Promise<string> {
