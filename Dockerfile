@@ -2,28 +2,28 @@
 #
 # NODE_VERSION pins the base image to one Node release; CI (.ci/run, scripts/test-on-node.sh) runs the test
 # suite on exactly this version too, so the image runs what was tested. Raise both by changing it here.
-# Stages: `build` compiles the TypeScript (dev dependencies, compilers), `deps` installs the runtime
-# dependencies with `npm ci --omit=dev` and builds better-sqlite3's native addon, keeping only the addon;
-# the final stage copies their results onto a clean image: no compiler, headers, sources or npm cache in it.
+# Stages: `toolchain` has the compilers; from it `build` compiles the TypeScript (dev dependencies) and
+# `deps` installs the runtime dependencies with `npm ci --omit=dev`, building better-sqlite3's native addon
+# and keeping only the addon; the final stage copies their results onto a clean image: no compiler,
+# headers, sources or npm cache in it.
 ARG NODE_VERSION=22.23.3
 
-FROM node:${NODE_VERSION}-bookworm-slim AS build
+# What both build stages start from: compilers for better-sqlite3's native addon, and the lockfile.
+FROM node:${NODE_VERSION}-bookworm-slim AS toolchain
 WORKDIR /app
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --no-audit --no-fund
+
+FROM toolchain AS build
+# Compiling TypeScript needs no native addon: install scripts (better-sqlite3's build) are skipped here.
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.app.json ./
 COPY src ./src
 RUN npm run build:app
 
-FROM node:${NODE_VERSION}-bookworm-slim AS deps
-WORKDIR /app
-RUN apt-get update \
- && apt-get install -y --no-install-recommends python3 make g++ \
- && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json .npmrc ./
+FROM toolchain AS deps
 # better-sqlite3 compiles SQLite here (its npm package ships no binary); of that build only the addon is kept.
 RUN JOBS=max npm ci --omit=dev --no-audit --no-fund \
  && (cd node_modules/better-sqlite3 \
