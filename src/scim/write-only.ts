@@ -44,8 +44,27 @@ function stripComplex(value: unknown, subs: readonly AttributeDefinition[]): unk
   return isPlainObject(value) ? strip(value, subs) : value;
 }
 
+/** Per app and type, the (lower-cased) top-level keys under which a write-only value can sit. */
+const keysWithWriteOnly = new WeakMap<SchemaRegistry, Map<ResourceTypeName, ReadonlySet<string>>>();
+
+function writeOnlyKeys(ctx: WriteOnlyContext): ReadonlySet<string> {
+  let byType = keysWithWriteOnly.get(ctx.registry);
+  if (!byType) keysWithWriteOnly.set(ctx.registry, (byType = new Map()));
+  let keys = byType.get(ctx.type);
+  if (!keys) {
+    const holds = (def: AttributeDefinition) => isWriteOnly(def) || (def.subAttributes?.some(isWriteOnly) ?? false);
+    const core = ctx.registry.coreSchema(ctx.type).attributes.filter(holds).map((d) => lower(d.name));
+    const extensions = ctx.registry.extensionSchemas(ctx.type).filter((s) => s.attributes.some(holds)).map((s) => lower(s.id));
+    byType.set(ctx.type, (keys = new Set([...core, ...extensions])));
+  }
+  return keys;
+}
+
 /** The resource without any write-only attribute, core or extension; the same object when it holds none. */
 export function withoutWriteOnly(resource: JsonObject, ctx: WriteOnlyContext): JsonObject {
+  // Most resources hold none: one look at their keys answers that (this runs on every resource read).
+  const keys = writeOnlyKeys(ctx);
+  if (!Object.keys(resource).some((key) => keys.has(lower(key)))) return resource;
   const core = ctx.registry.coreSchema(ctx.type);
   let out = strip(resource, core.attributes);
   for (const extension of ctx.registry.extensionSchemas(ctx.type)) {
