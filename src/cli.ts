@@ -1,86 +1,85 @@
 #!/usr/bin/env node
 /**
- * `scim-bridge <command>`: operator commands that need no running gateway.
- *   validate [--config <file>]   check the whole configuration; exit 1 listing every problem
- *   hash-secret [--cost <N>]     read a secret from stdin, print its salted scrypt hash
- *   explain --app <app>          read a SCIM request on stdin, print the native calls it would cause
+ * `scim-bridge <command>`: operator commands that need no running gateway. Each command has its usage
+ * (`scim-bridge <command> --help`); `scim-bridge --help` lists the commands, `--version` the version.
  */
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from './config/load.js';
-import { HASH_SECRET_USAGE, hashSecretCommand } from './auth/hash-secret-command.js';
-import { EXPLAIN_USAGE, explainCommand } from './connectors/rest/explain-command.js';
-import { validatePlugins } from './plugins/index.js';
+import { HASH_SECRET_SUMMARY, HASH_SECRET_USAGE, hashSecretCommand } from './auth/hash-secret-command.js';
+import { VALIDATE_SUMMARY, VALIDATE_USAGE, validateCommand } from './config/validate-command.js';
+import { EXPLAIN_SUMMARY, EXPLAIN_USAGE, explainCommand } from './connectors/rest/explain-command.js';
+import { packageVersion } from './package-info.js';
 
-const USAGE = `usage: scim-bridge validate [--config <file>]
-
-  validate   check the gateway configuration (default: $SCIM_BRIDGE_CONFIG or config/gateway.yaml)
-             and every plugin in the plugins directory
-${HASH_SECRET_USAGE}${EXPLAIN_USAGE}`;
-
-async function validate(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' } }, strict: true });
-  const file = values.config ?? process.env.SCIM_BRIDGE_CONFIG ?? 'config/gateway.yaml';
-  try {
-    const config = loadConfig(file, { dataDir: resolve(process.env.SCIM_BRIDGE_DATA_DIR ?? './data') });
-    const loaded = [...config.apps.values()].flatMap((app) => (app.plugin ? [app.plugin] : []));
-    const plugins = await validatePlugins(config.pluginsDir ?? '', loaded);
-    if (plugins.problems.length > 0) throw new ConfigError(plugins.problems);
-    process.stdout.write(`${config.file}: OK\n`);
-    for (const app of config.apps.values()) {
-      const extensions = [...app.registry.extensionSchemas('User'), ...app.registry.extensionSchemas('Group')].map((s) => s.id);
-      const rest = app.plugin ? `, plugin ${app.plugin.name} at ${app.downstream?.baseUrl}` : '';
-      process.stdout.write(`  app ${app.name}: connector ${app.connector}${rest}, dialect ${app.dialect}, extensions: ${extensions.join(', ') || 'none'}\n`);
-    }
-    for (const plugin of plugins.plugins) {
-      const groups = plugin.groups ? 'native groups' : 'gateway-only groups';
-      process.stdout.write(`  plugin ${plugin.name}: OK (${plugin.file}; users, ${groups}${plugin.hooks.file ? `; hooks ${plugin.hooks.file}` : ''})\n`);
-    }
-    return 0;
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      return 1;
-    }
-    throw error;
-  }
+interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<number>;
 }
 
-function run(argv: string[]): number | Promise<number> {
-  const [command, ...rest] = argv;
+const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env };
+
+const COMMANDS: Record<string, Command> = {
+  validate: { summary: VALIDATE_SUMMARY, usage: VALIDATE_USAGE, run: (args) => validateCommand(args, io) },
+  explain: { summary: EXPLAIN_SUMMARY, usage: EXPLAIN_USAGE, run: (args) => explainCommand(args, io) },
+  'hash-secret': { summary: HASH_SECRET_SUMMARY, usage: HASH_SECRET_USAGE, run: (args) => hashSecretCommand(args, io) },
+};
+
+const USAGE = `usage: scim-bridge <command> [options]
+
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
+  .join('\n')}
+
+  scim-bridge <command> --help   the options of a command
+  scim-bridge --version          the version
+`;
+
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
+
+/** node:util parseArgs refusing an option or a value: the operator's mistake, not ours. */
+function isUsageError(error: unknown): boolean {
+  const code = error instanceof TypeError ? (error as NodeJS.ErrnoException).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+async function run(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  if (isHelp(first)) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (first === '--version' || first === '-v' || first === 'version') {
+    process.stdout.write(`scim-bridge ${packageVersion()}\n`);
+    return 0;
+  }
+  const name = first === 'help' ? rest[0] : first;
+  const command = name === undefined ? undefined : Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (first === 'help' && name === undefined) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (!command) {
+    process.stderr.write(`scim-bridge: unknown command "${name}"\n${USAGE}`);
+    return 2;
+  }
+  if (first === 'help' || rest.some(isHelp)) {
+    process.stdout.write(command.usage);
+    return 0;
+  }
   try {
-    switch (command) {
-      case 'validate':
-        return validate(rest).catch((error: unknown) => {
-          process.stderr.write(`scim-bridge: ${error instanceof Error ? error.message : String(error)}\n`);
-          return 2;
-        });
-      case 'explain':
-        return explainCommand(rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }).catch((error: unknown) => {
-          process.stderr.write(`scim-bridge: ${error instanceof Error ? error.message : String(error)}\n`);
-          return 2;
-        });
-      case 'hash-secret':
-        return hashSecretCommand(rest, process).catch((error: unknown) => {
-          process.stderr.write(`scim-bridge: ${error instanceof Error ? error.message : String(error)}\n`);
-          return 2;
-        });
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        process.stdout.write(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        process.stderr.write(`scim-bridge: unknown command "${command}"\n${USAGE}`);
-        return 2;
-    }
+    return await command.run(rest);
   } catch (error) {
+    if (isUsageError(error)) {
+      process.stderr.write(`scim-bridge ${name}: ${(error as Error).message}\n${command.usage}`);
+      return 2;
+    }
     process.stderr.write(`scim-bridge: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
 }
 
-void Promise.resolve(run(process.argv.slice(2))).then((code) => {
+void run(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -2,8 +2,8 @@
  * `npm start`: reads the environment contract (PORT, SCIM_BRIDGE_CONFIG, SCIM_BRIDGE_DATA_DIR,
  * SCIM_BRIDGE_TOKEN[_<APP>], SCIM_BRIDGE_LOG_LEVEL), starts the gateway, stops it cleanly on SIGTERM/SIGINT.
  */
-import { resolve } from 'node:path';
 import { createGateway } from './app.js';
+import { EnvironmentError, readStartEnvironment } from './config/environment.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { SecretError } from './auth/secrets.js';
 import { closeServer, createHttpServer } from './http/connections.js';
@@ -11,11 +11,8 @@ import { createLogger } from './http/logging.js';
 
 async function main(): Promise<void> {
   const env = process.env;
-  const log = createLogger({ level: env.SCIM_BRIDGE_LOG_LEVEL ?? 'info' });
-  const port = Number(env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError([`PORT: "${env.PORT}" is not a port number`]);
-  const dataDir = resolve(env.SCIM_BRIDGE_DATA_DIR ?? './data');
-  const configFile = env.SCIM_BRIDGE_CONFIG ?? 'config/gateway.yaml';
+  const { port, dataDir, configFile, logLevel } = readStartEnvironment(env);
+  const log = createLogger({ level: logLevel });
   const config = loadConfig(configFile, { dataDir });
 
   const gateway = await createGateway(config, { env, log });
@@ -53,7 +50,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof SecretError) {
+  if (error instanceof EnvironmentError) {
+    for (const problem of error.problems) process.stderr.write(`scim-bridge: ${problem}\n`);
+  } else if (error instanceof ConfigError || error instanceof SecretError) {
     process.stderr.write(`scim-bridge: ${error.message}\n`);
   } else {
     process.stderr.write(`scim-bridge: failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);

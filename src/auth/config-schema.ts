@@ -15,7 +15,8 @@ const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environ
  * option; a stored hash is (it does not reveal the secret).
  */
 const secretSource = z
-  .strictObject({
+  .strictObject(
+    {
     /** The first of these variables that is set and non-empty supplies the secret. */
     env: z.union([envName, z.array(envName).min(1)]).optional(),
     /** A file holding the secret (surrounding whitespace trimmed); relative to the configuration file. */
@@ -24,7 +25,15 @@ const secretSource = z
     sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex digits').optional(),
     /** `scrypt$N$r$p$salt$hash`, made by `scim-bridge hash-secret`. */
     hash: z.string().regex(/^scrypt\$/, 'must be a scrypt$N$r$p$salt$hash string (make one with `scim-bridge hash-secret`)').optional(),
-  })
+    },
+    {
+      // `secrets: [my-secret]`: say how to give one, without repeating the value.
+      error: (issue) =>
+        issue.code === 'invalid_type' && typeof issue.input === 'string'
+          ? 'a literal secret is not accepted; give where it comes from: { env: VARIABLE }, { file: path }, { hash: "scrypt$…" } or { sha256: … }'
+          : undefined,
+    },
+  )
   .refine(
     (s) => [s.env, s.file, s.sha256, s.hash].filter((v) => v !== undefined).length === 1,
     'give exactly one of env, file, sha256, hash',
@@ -48,8 +57,10 @@ const entraAuth = z.strictObject({
   authority: baseUrl.default('https://login.microsoftonline.com'),
   /** Base of the v1 issuer (`{v1IssuerBase}/{tid}/`), the form Entra's provisioning tokens carry. */
   v1IssuerBase: baseUrl.default('https://sts.windows.net'),
-  /** Leeway for exp/nbf, bounded so a misconfiguration cannot keep expired tokens alive. */
+  /** Leeway for exp/nbf/iat, bounded so a misconfiguration cannot keep expired tokens alive. */
   clockSkewSeconds: z.number().int().min(0).max(300).default(60),
+  /** When set, a token older than this (by its `iat`, plus the skew) is refused, whatever its `exp`; `iat` is then required. */
+  maxTokenAgeSeconds: z.number().int().min(60).max(86_400).optional(),
   /** A verified token is remembered (by its SHA-256) this long, at most until it expires; 0: verify every time. */
   tokenCacheSeconds: z.number().int().min(0).max(600).default(120),
   keys: z

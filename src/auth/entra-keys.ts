@@ -4,7 +4,9 @@
  * and caches (an unknown `kid` refetches once, at most every cooldown, so a rotated key is picked up
  * without a restart). When the endpoints fail, the keys already fetched keep verifying; with none, the
  * caller is told to come back later (KeysUnavailable → 503) — quickly: requests are bounded by a timeout,
- * and after a failure the endpoints are left alone for the cooldown instead of being hammered.
+ * and after a failure the endpoints are left alone for the cooldown instead of being hammered. An outage
+ * lasts from the first failure to the next answer of the JWKS endpoint; the first KeysUnavailable of each
+ * says so (`outageStarted`), so the caller warns once per outage, not once per request.
  */
 import { createLocalJWKSet, createRemoteJWKSet, errors, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters } from 'jose';
 import * as client from 'openid-client';
@@ -22,6 +24,8 @@ export class KeysUnavailable extends Error {
     message: string,
     readonly retryAfterSeconds: number,
     options?: { cause?: unknown },
+    /** True for the first failure the caller sees in this outage. */
+    readonly outageStarted = false,
   ) {
     super(message, options);
   }
@@ -44,6 +48,10 @@ export class TenantKeys {
   #discovering: Promise<RemoteKeys> | undefined;
   #unavailableUntil = 0;
   #lastFailure = '';
+  /** Between a failure and the next answer of the JWKS endpoint. */
+  #inOutage = false;
+  /** The outage has not been reported to a caller yet. */
+  #unannounced = false;
 
   constructor(
     authority: string,
@@ -61,9 +69,14 @@ export class TenantKeys {
     if (!remote) throw this.#unavailable();
     if (backingOff) return this.#fromLastKeys(remote, header, token);
     try {
-      return await remote(header, token);
+      const key = await remote(header, token);
+      this.#inOutage = false;
+      return key;
     } catch (error) {
-      if (!isEndpointFailure(error)) throw error;
+      if (!isEndpointFailure(error)) {
+        this.#inOutage = false; // the endpoint answered (e.g. with no key for this kid)
+        throw error;
+      }
       this.#failed(`JWKS request failed: ${describe(error)}`);
       return this.#fromLastKeys(remote, header, token);
     }
@@ -117,14 +130,19 @@ export class TenantKeys {
   #failed(reason: string): void {
     this.#lastFailure = reason;
     this.#unavailableUntil = this.now() + this.settings.cooldownMs;
+    if (!this.#inOutage) this.#unannounced = true;
+    this.#inOutage = true;
   }
 
   #unavailable(cause?: unknown): KeysUnavailable {
     const retryAfterSeconds = Math.max(1, Math.ceil((this.#unavailableUntil - this.now()) / 1000));
+    const announce = this.#unannounced;
+    this.#unannounced = false;
     return new KeysUnavailable(
       `signing keys of tenant ${this.tenant} are unavailable (${this.#lastFailure || 'no keys fetched yet'})`,
       retryAfterSeconds,
       { cause },
+      announce,
     );
   }
 }

@@ -2,7 +2,8 @@
  * Verifies an Entra-issued JWT for one app: RS256 only; issuer in its v1 (`https://sts.windows.net/{tid}/`)
  * or v2 (`{authority}/{tid}/v2.0`) form for one of the app's tenants; `tid` equal to that tenant; `aud`
  * one of the app's audiences (by default the one every non-gallery app shares — hence the tenant pin);
- * exp/nbf with bounded skew. Nothing is fetched for a tenant the app does not list.
+ * exp/nbf with bounded skew; `iat` not in the future beyond the skew, and not older than
+ * `maxTokenAgeSeconds` when that is set. Nothing is fetched for a tenant the app does not list.
  */
 import { createHash } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
@@ -69,14 +70,18 @@ export class EntraVerifier {
     if (!this.tenants.has(tenant)) return refused(`JWT tenant ${tenant} is not one of this app's tenants`);
 
     try {
+      const { maxTokenAgeSeconds: maxAge, clockSkewSeconds: skew } = this.config;
       const { payload } = await jwtVerify(token, this.deps.keysFor(this.#authority, tenant).lookup, {
         algorithms: ALLOWED_ALGORITHMS,
         issuer: this.issuers(tenant),
         audience: this.config.audiences,
-        clockTolerance: this.config.clockSkewSeconds,
+        clockTolerance: skew,
         currentDate: new Date(this.#now()),
         requiredClaims: ['exp', 'tid'],
+        ...(maxAge === undefined ? {} : { maxTokenAge: maxAge }),
       });
+      // jose checks that `iat` is in the past only with maxTokenAge; a token from the future is refused anyway.
+      if (typeof payload.iat === 'number' && payload.iat > this.#now() / 1000 + skew) return refused('JWT rejected: "iat" lies in the future');
       // The issuer already names the tenant; `tid` must agree (Microsoft's own guidance for multi-tenant checks).
       if (typeof payload.tid !== 'string' || payload.tid.toLowerCase() !== tenant) return refused('JWT tid does not match its issuer');
       const who: Record<string, string> = { tenant };
@@ -85,12 +90,15 @@ export class EntraVerifier {
         if (typeof value === 'string') who[claim] = value;
       }
       if (this.#cache && payload.exp !== undefined) {
-        const until = Math.min(this.#now() + this.config.tokenCacheSeconds * 1000, payload.exp * 1000);
+        const tooOld = maxAge === undefined || payload.iat === undefined ? Infinity : (payload.iat + maxAge + skew) * 1000;
+        const until = Math.min(this.#now() + this.config.tokenCacheSeconds * 1000, payload.exp * 1000, tooOld);
         this.#cache.set(key, { until, who });
       }
       return { ok: true, method: 'entra', who };
     } catch (error) {
-      if (error instanceof KeysUnavailable) return { ok: false, reason: error.message, retryAfterSeconds: error.retryAfterSeconds };
+      if (error instanceof KeysUnavailable) {
+        return { ok: false, reason: error.message, retryAfterSeconds: error.retryAfterSeconds, ...(error.outageStarted ? { outageStarted: true } : {}) };
+      }
       if (error instanceof errors.JOSEError) return refused(`JWT rejected: ${error.code}: ${error.message}`);
       // Anything else (a key the crypto layer cannot use, say) is still a refused token, never a 500;
       // the reason names the error so the log shows it.

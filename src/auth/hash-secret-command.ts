@@ -9,10 +9,14 @@ import { parseArgs } from 'node:util';
 import { hashSecret, SCRYPT_DEFAULTS, SecretHashError } from './secret-hash.js';
 import { MIN_SECRET_LENGTH } from './secrets.js';
 
+export const HASH_SECRET_SUMMARY = 'read a secret on stdin, print a salted scrypt hash for auth.secrets';
+
 export const HASH_SECRET_USAGE = `usage: scim-bridge hash-secret [--cost <N>] < secret-file
 
-  hash-secret   read a secret from stdin, print a salted scrypt hash for an app's auth.secrets ("hash:")
-                --cost   scrypt N, a power of two (default ${SCRYPT_DEFAULTS.N})
+  Reads a secret from stdin (unechoed on a terminal; never from the command line) and prints a salted
+  scrypt hash for an app's auth.secrets: - hash: "scrypt$…".
+
+  --cost <N>   scrypt N, a power of two (default ${SCRYPT_DEFAULTS.N})
 `;
 
 export interface CommandIo {

@@ -19,6 +19,13 @@ export interface ResolvedSecrets {
   hashes: ScryptHash[];
   /** Human-readable origin of each secret, for the start-up log (never the secret). */
   origins: string[];
+  /** `whenUnset: generate` with no secret set: the file the generated secret is (or would be) kept in. */
+  generatedIn?: string;
+}
+
+export interface ResolveOptions {
+  /** false: report where a secret would be generated, but write nothing (`scim-bridge validate`). */
+  generate?: boolean;
 }
 
 /** Secrets shorter than this are refused: a guessable Secret Token is worse than none. */
@@ -28,9 +35,11 @@ export class SecretError extends Error {
   override name = 'SecretError';
 }
 
+const generatedSecretFile = (dataDir: string, app: string) => join(dataDir, 'secrets', `${app}.token`);
+
 function generatedSecret(dataDir: string, app: string): { secret: string; origin: string } {
   const dir = join(dataDir, 'secrets');
-  const file = join(dir, `${app}.token`);
+  const file = generatedSecretFile(dataDir, app);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
@@ -57,7 +66,7 @@ function readSecretFile(app: string, file: string): string {
   return checkLength(app, text.trim(), `file ${file}`);
 }
 
-export function resolveSecrets(app: AppConfig, env: NodeJS.ProcessEnv, dataDir: string): ResolvedSecrets {
+export function resolveSecrets(app: AppConfig, env: NodeJS.ProcessEnv, dataDir: string, options: ResolveOptions = {}): ResolvedSecrets {
   const resolved: ResolvedSecrets = { digests: [], hashes: [], origins: [] };
   const tried: string[] = [];
   for (const source of app.auth.secrets) {
@@ -86,6 +95,8 @@ export function resolveSecrets(app: AppConfig, env: NodeJS.ProcessEnv, dataDir: 
     if (app.auth.whenUnset !== 'generate') {
       throw new SecretError(`app ${app.name}: no secret is set (tried ${tried.join(', ') || 'nothing'})`);
     }
+    resolved.generatedIn = generatedSecretFile(dataDir, app.name);
+    if (options.generate === false) return resolved;
     const { secret, origin } = generatedSecret(dataDir, app.name);
     resolved.digests.push(digest(secret));
     resolved.origins.push(origin);

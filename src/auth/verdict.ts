@@ -7,6 +7,8 @@ export type Verdict =
       reason: string;
       /** Set when the failure is ours (signing keys unreachable): answer 503 with this Retry-After, not 401. */
       retryAfterSeconds?: number;
+      /** The first such failure since the keys were last reachable: the one worth a warning. */
+      outageStarted?: boolean;
     };
 
 export const refused = (reason: string): Verdict => ({ ok: false, reason });

@@ -111,7 +111,8 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
         dialect: app.dialect,
         auth,
         uniqueGroupDisplayName: app.groups.uniqueDisplayName,
-        registry: new SchemaRegistry({ User: perType.User, Group: perType.Group }),
+        // A rest app's schemas require what its native API requires (the plugin's `requires`).
+        registry: new SchemaRegistry({ User: perType.User, Group: perType.Group }, rest?.plugin.requires),
         ...(rest ? { plugin: rest.plugin, downstream: rest.downstream } : {}),
       }),
     );

@@ -14,15 +14,24 @@ const appName = z
 const schemaUrn = z.string().min(1);
 
 /** A value read from the environment at load; `default` when the variable is unset or empty. */
-const envValue = z.strictObject({
-  env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'),
-  default: z.string().optional(),
-});
+const envValue = z.strictObject(
+  {
+    env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name'),
+    default: z.string().optional(),
+  },
+  {
+    // `apiKey: abc…`: credentials never sit in the file; say where they go, without repeating the value.
+    error: (issue) =>
+      issue.code === 'invalid_type' && typeof issue.input === 'string'
+        ? 'a literal value is not accepted; read it from the environment: { env: VARIABLE }'
+        : undefined,
+  },
+);
 
 /** rest apps: this tenant's native API. Credentials only ever come from the environment. */
 const downstreamSchema = z.strictObject({
   /** e.g. https://my.15five.com/api/public, literally or from the environment. */
-  baseUrl: z.union([z.url(), envValue]),
+  baseUrl: z.union([z.url(), envValue], { error: 'must be an http(s) URL, or { env: VARIABLE, default: URL }' }),
   /** The credentials the plugin names (`credentials:` in plugin.yaml), each from an environment variable. */
   credentials: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'credential names are letters, digits and "_"'), envValue).default({}),
 });

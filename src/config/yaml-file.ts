@@ -8,6 +8,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { attr, type AttributeDefinition, type SchemaDefinition } from '../scim/schemas/types.js';
 import { extensionSchemaFile } from './schema.js';
+import { describeYamlError } from './yaml-errors.js';
 
 /** A file as messages show it: relative to the working directory when that is shorter. */
 export const shownPath = (full: string): string => relative(process.cwd(), full) || full;
@@ -36,8 +37,10 @@ export function readYamlFile(full: string, problems: string[]): unknown {
     return undefined;
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) problems.push(`${shown}: ${e.message.split('\n')[0]}`);
+  const first = doc.errors[0];
+  if (first) {
+    // One problem: the parser's later errors mostly follow from its first.
+    problems.push(describeYamlError(text, first, shown));
     return undefined;
   }
   return doc.toJS({ maxAliasCount: 100 });

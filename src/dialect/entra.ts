@@ -73,9 +73,12 @@ function normalizeOperation(op: PatchOperation, ctx: DialectContext): PatchOpera
 function splitPathlessValue(op: 'add' | 'replace', value: JsonObject, ctx: DialectContext): PatchOperation[] {
   const plain: JsonObject = {};
   const split: PatchOperation[] = [];
+  const core = ctx.registry.coreSchema(ctx.type).id.toLowerCase();
   for (const key of Object.keys(value)) {
     const v = value[key];
-    if (ctx.registry.extensionSchema(ctx.type, key)) {
+    if (key.toLowerCase() === core) {
+      setOwn(plain, key, v); // an object of core attributes: the engine takes it as it is (RFC 7644 §3.10)
+    } else if (ctx.registry.extensionSchema(ctx.type, key)) {
       setOwn(plain, key, isObject(v) ? normalizeManagerIn(v, ctx, key, 'null') : v);
     } else if (key.includes(':') || key.includes('.')) {
       split.push({ op, path: key, value: v });
@@ -134,8 +137,9 @@ function normalizePathOperation(op: PatchOperation, ctx: DialectContext): PatchO
 
 /**
  * ENTRA #5, #7, #18: manager arrives as a bare id (`"value": "id"`), as a list
- * (`Add` with `[{"$ref": …, "value": "id"}]`), or is cleared with `""`. Set forms become {value: id};
- * clearing forms become `remove`, and a `Remove` on the manager path drops any value it carries.
+ * (`Add` with `[{"$ref": …, "value": "id"}]`), or is cleared with `""`. A bare id becomes {value: id}, a
+ * one-element list its element; an object stays as the client wrote it (its `$ref` is readWrite), less a
+ * `"$ref": null`. Clearing forms become `remove`, and a `Remove` on the manager path drops any value it carries.
  */
 function normalizeManagerOperation(op: PatchOperation, path: string): PatchOperation {
   if (op.op === 'remove') return { op: 'remove', path };
@@ -143,7 +147,7 @@ function normalizeManagerOperation(op: PatchOperation, path: string): PatchOpera
   return value === undefined ? { op: 'remove', path } : { op: op.op, path, value };
 }
 
-/** {value: id} for every way Entra writes a manager; undefined for the ways it clears one. */
+/** The manager object for every way Entra writes one; undefined for the ways it clears one. */
 function managerValue(raw: unknown): JsonObject | undefined {
   // A list of one, unwrapped in a loop: a list nested 10,000 deep must not cost 10,000 stack frames.
   let single = raw;
@@ -154,6 +158,7 @@ function managerValue(raw: unknown): JsonObject | undefined {
   }
   const id = isObject(single) ? getOwn(single, findKey(single, 'value') ?? 'value') : single;
   if (id === undefined || id === null || id === '') return undefined;
+  if (isObject(raw)) return dropNullRef(raw) as JsonObject;
   const out: JsonObject = {};
   setOwn(out, 'value', id);
   return out;

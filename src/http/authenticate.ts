@@ -67,7 +67,9 @@ export function authenticateApp(apps: ReadonlyMap<string, AuthenticatedApp>, sec
     // The app name is logged only when it exists: a guessed name must not end up looking real.
     const context = { reqId: req.id, app: app?.name, ip: address, reason: verdict.reason };
     if (verdict.retryAfterSeconds !== undefined) {
-      log.error(context, 'authentication unavailable');
+      // Our outage, not the caller's fault: one warning when it starts, then quiet until it ends.
+      if (verdict.outageStarted) log.warn(context, 'authentication unavailable');
+      else log.debug(context, 'authentication unavailable');
       next(serviceUnavailable('Service temporarily unavailable', verdict.retryAfterSeconds));
       return;
     }

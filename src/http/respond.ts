@@ -100,6 +100,7 @@ export function errorHandler(log: Logger) {
     } else if (isFaultStatus(scim.status)) {
       log.error({ err: scim.cause ?? scim, reqId: req.id, app: req.appName }, 'request failed');
     } else {
+      // A 4xx, or a 5xx its raiser explained already (keys unreachable, a native 503): no stack to show.
       log.debug({ reqId: req.id, status: scim.status, scimType: scim.scimType, detail: scim.message }, 'request refused');
     }
     if (res.headersSent) {

@@ -13,6 +13,7 @@ import { parseAttributeList } from '../scim/projection.js';
 import type { ResourceTypeName, SchemaRegistry } from '../scim/schemas/registry.js';
 import type { RequestContext, ResourceService } from '../service/resources.js';
 import type { ScanLimits } from '../service/scan.js';
+import { searchAllTypes } from '../service/search-all.js';
 import { sendScim } from './respond.js';
 
 export interface RoutedApp {
@@ -151,9 +152,22 @@ function discoveryRoutes(router: Router, options: RouteOptions): void {
   });
 }
 
+/** POST /.search at the app root: Users and Groups in one ListResponse (RFC 7644 §3.4.3). */
+function rootSearchRoute(router: Router, options: RouteOptions): void {
+  router.post('/.search', async (req, res) => {
+    const params = parseSearchRequest(bodyOf(req), options.limits);
+    const app = appOf(res);
+    sendScim(res, 200, await searchAllTypes(app.service, app.registry, params, contextOf(req, res, options), options.scan));
+  });
+  router.all('/.search', () => {
+    throw methodNotAllowed('A search across resource types is a POST');
+  });
+}
+
 export function scimRoutes(options: RouteOptions): Router {
   const router = Router({ caseSensitive: false, strict: false });
   discoveryRoutes(router, options);
+  rootSearchRoute(router, options);
   resourceRoutes(router, 'User', options);
   resourceRoutes(router, 'Group', options);
   router.all('/Bulk', () => {

@@ -35,14 +35,15 @@ export class PluginCache {
   private readonly loads = new Map<string, PluginLoad & { reported: boolean }>();
   constructor(readonly dir: string) {}
 
-  get(name: string, problems: string[]): CompiledPlugin | undefined {
+  /** The compiled plugin, or undefined with `notFound` set when there is no such plugin (for the caller to say where it is named). */
+  get(name: string, problems: string[]): { plugin?: CompiledPlugin; notFound?: string } {
     let load = this.loads.get(name);
     if (!load) this.loads.set(name, (load = { ...loadPlugin(this.dir, name), reported: false }));
     if (!load.reported) {
       problems.push(...load.problems);
       load.reported = true;
     }
-    return load.plugin;
+    return load;
   }
 }
 
@@ -68,11 +69,10 @@ export function loadAppPlugin(
   problems: string[],
 ): { plugin: CompiledPlugin; downstream: Downstream } | undefined {
   if (!app.plugin || !app.downstream) return undefined; // the schema reported it
-  const plugin = plugins.get(app.plugin, problems);
-  if (!plugin) {
-    problems.push(`${where}.plugin: plugin "${app.plugin}" could not be loaded (see above)`);
-    return undefined;
-  }
+  const { plugin, notFound } = plugins.get(app.plugin, problems);
+  if (notFound) problems.push(`${where}.plugin: ${notFound}`);
+  // A plugin that does not load has said why, naming its own file.
+  if (!plugin) return undefined;
   const before = problems.length;
 
   for (const type of ['User', 'Group'] as const) {

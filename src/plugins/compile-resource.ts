@@ -9,7 +9,8 @@ import type { CreateInput, GroupsSection, OperationInput, UsersSection } from '.
 import { compileMapping, sentBy, type CompiledField, type CompiledMapping, type Problem } from './mapping.js';
 import { getNative, setNative } from './native-paths.js';
 import { checkReadFields, compileReadView, provides, readFieldsOf, type ReadFields } from './read-side.js';
-import type { PathScope } from './scim-paths.js';
+import { compileScimPath, type PathScope } from './scim-paths.js';
+import type { AttrPathRef } from '../scim/filter/index.js';
 import { checkValueTemplate, compileLocationTemplate, compilePathTemplate, unknownValueParams } from './templates.js';
 import type { ActiveMode, CompiledCreate, CompiledOperation, CompiledRead, CompiledResource, CompiledSearch, CompiledUpdate, MembersOn } from './types.js';
 
@@ -96,6 +97,7 @@ export function compileResource(
   const reactivate = compileOp('reactivate');
   const searchOp = compileOp('search');
 
+  const requires = compileRequires(section, raw.requires, scope, problems);
   // The read side: the native fields something reads, and where each reading operation has them.
   const active: ActiveMode = 'active' in raw ? compileActive(raw.active) : { mode: 'ignore' };
   const searchInput = raw.operations.search;
@@ -161,6 +163,7 @@ export function compileResource(
     create: groupCreate,
     members,
     verifiable: verifiableFields(toNative, toScim),
+    requires,
   };
 }
 
@@ -203,6 +206,28 @@ function readSide(section: Section, kind: 'read' | 'search', fields: Record<stri
   if (!fields) return undefined;
   for (const p of checkReadFields(fields)) problems.push({ path: [section, 'operations', kind, 'fields', p.key], message: p.message });
   return readFieldsOf(fields);
+}
+
+/** `requires`: plain attribute or sub-attribute paths the client must be able to send and the gateway keeps. */
+function compileRequires(section: 'users' | 'groups', raw: readonly string[], scope: PathScope, problems: Problem[]): AttrPathRef[] {
+  return raw.flatMap((text, i) => {
+    const fail = (message: string) => (problems.push({ path: [section, 'requires', i], message }), []);
+    let path;
+    try {
+      path = compileScimPath(text, scope);
+    } catch (error) {
+      return fail((error as Error).message);
+    }
+    if (path.matches) return fail(`"${text}": name an attribute or a sub-attribute, without a filter`);
+    if (path.attribute.mutability === 'readOnly') return fail(`"${text}" is read-only`);
+    if (path.attribute.returned === 'never' || path.attribute.mutability === 'writeOnly') {
+      return fail(`"${text}" is write-only: the gateway does not keep it, so no update could carry it`);
+    }
+    const [first, second] = path.keys;
+    const ref: AttrPathRef = second === undefined ? { name: first! } : { uri: first!, name: second };
+    if (path.sub !== undefined) ref.sub = path.sub;
+    return [ref];
+  });
 }
 
 function compileSearch(

@@ -94,6 +94,7 @@ export function compilePlugin(input: CompileInput, problems: Problem[]): Compile
     extensions: { User: extensions.User, Group: extensions.Group },
     registry,
     users,
+    requires: { User: users.requires, Group: groups?.requires ?? [] },
     ...(groups ? { groups } : {}),
     errors,
     connection: (downstream: Downstream) => connectionSettings(file, downstream),

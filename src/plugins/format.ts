@@ -184,9 +184,16 @@ const mappings = {
   toScim: z.record(z.string().min(1), fieldRule).default({}),
 };
 
+/**
+ * SCIM attributes the native API cannot do without (`name.givenName`, `enterprise.employeeNumber`): the
+ * app's /Schemas marks them required and a create or replace lacking one is refused before any native call.
+ */
+const requires = z.array(z.string().min(1)).max(100).default([]);
+
 export const usersSection = z.strictObject({
   operations: userOperations,
   ...mappings,
+  requires,
   active: activeMode.default({ mode: 'ignore' }),
   /** What a SCIM DELETE does natively. */
   delete: z.enum(['native', 'deactivate', 'ignore']),
@@ -207,6 +214,7 @@ export const groupsSection = z.strictObject({
       z.strictObject({ on: z.literal('user'), field: nativeField, as: z.enum(['string', 'integer']).default('string') }),
     ])
     .default({ on: 'group' }),
+  requires,
   delete: z.enum(['native', 'ignore']),
 });
 

@@ -98,6 +98,7 @@ function equalitiesOf(node: FilterNode, parent: AttributeDefinition): Record<str
 /** Where a compiled path can be written, or why it cannot (checked at load for toScim targets). */
 export function whyNotWritable(path: ScimPath, multipleValues: boolean): string | undefined {
   if (path.attribute.mutability === 'readOnly') return `"${path.text}" is read-only`;
+  if (path.attribute.returned === 'never') return `"${path.text}" is write-only (returned: never): a native record cannot supply it`;
   if (!path.attribute.multiValued) return undefined;
   if (path.matches) return path.equalities ? undefined : `"${path.text}": only filters of "eq" terms joined by "and" can be written`;
   if (path.sub && multipleValues) return undefined; // members.value: one element per value

@@ -1,5 +1,6 @@
 /** A plugin after compile.ts: everything checked, every rule and template ready to run. */
 import type { ConnectionSettings, HttpMethod } from '../connectors/http/types.js';
+import type { AttrPathRef } from '../scim/filter/ast.js';
 import type { ResourceTypeName, SchemaRegistry } from '../scim/schemas/registry.js';
 import type { SchemaDefinition } from '../scim/schemas/types.js';
 import type { PagingInput } from './format.js';
@@ -93,6 +94,8 @@ export interface CompiledResource {
   members: MembersOn;
   /** toNative targets a read-back can check (their value comes back through toScim). */
   verifiable: ReadonlySet<string>;
+  /** SCIM attributes the native API requires (`requires`), canonical. */
+  requires: readonly AttrPathRef[];
 }
 
 export type MembersOn = { on: 'group' } | { on: 'user'; field: string; as: 'string' | 'integer' };
@@ -127,6 +130,8 @@ export interface CompiledPlugin {
   extensions: { User: readonly SchemaDefinition[]; Group: readonly SchemaDefinition[] };
   registry: SchemaRegistry;
   users: CompiledResource;
+  /** What the native API requires of each resource type: the app's schemas mark these required. */
+  requires: { User: readonly AttrPathRef[]; Group: readonly AttrPathRef[] };
   /** Undefined when groups are gateway-only. */
   groups?: CompiledResource;
   errors: readonly CompiledErrorRule[];

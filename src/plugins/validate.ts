@@ -3,10 +3,8 @@
  * compiled (also the ones no app uses yet: a plugin author validates before wiring an app), and every
  * hooks module is imported and checked against the fixed hook names.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { HookError } from './hooks.js';
-import { loadPlugin } from './load.js';
+import { loadPlugin, pluginNames } from './load.js';
 import type { CompiledPlugin } from './types.js';
 
 export interface PluginsReport {
@@ -18,12 +16,7 @@ export interface PluginsReport {
 export async function validatePlugins(dir: string, loaded: Iterable<CompiledPlugin>): Promise<PluginsReport> {
   const byName = new Map([...loaded].map((p) => [p.name, p]));
   const problems: string[] = [];
-  const names = existsSync(dir)
-    ? readdirSync(dir, { withFileTypes: true })
-        .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'plugin.yaml')))
-        .map((e) => e.name)
-        .sort()
-    : [];
+  const names = pluginNames(dir);
   for (const name of names) {
     if (byName.has(name)) continue;
     const result = loadPlugin(dir, name);

@@ -11,10 +11,13 @@
  * - `add` with a filter of `eq`s that matches nothing creates that element (`emails[type eq "work"].value`).
  * - `null` as a value means unassigned (RFC 7643 §2.5): add/replace of null removes.
  * - `remove` carrying a value on a multi-valued attribute is refused rather than read as "remove all".
+ * - A path that is valid (or no path) with a value it cannot take — an unknown key in a value object, a
+ *   string for a complex attribute — is invalidValue (RFC 7644 §3.12); invalidPath is for the path alone.
  */
-import { invalidPath, invalidSyntax, mutability, noTarget } from './errors.js';
+import { invalidPath, invalidSyntax, invalidValue, mutability, noTarget } from './errors.js';
 import type { ResourceTypeName, SchemaRegistry } from './schemas/registry.js';
 import type { AttributeDefinition, SchemaDefinition } from './schemas/types.js';
+import { parseAttrPath } from './filter/index.js';
 import { applyFiltered, equalityOf, removeEqual } from './patch/filtered.js';
 import { cloneJson, deleteAttr, findKey, getAttr, isObject, jsonEqual, prune, quote, setAttr, setOwn, type JsonObject } from './patch/json.js';
 import type { PatchOpName, PatchOperation } from './patch/operation.js';
@@ -130,10 +133,15 @@ function removalByEquality(run: Run, op: PatchOperation) {
   return equality && { resolved: target.resolved, ...equality };
 }
 
-/** add/replace without a path: the value is an object of attributes, extension URNs included. */
-function applyWithoutPath(run: Run, op: 'add' | 'replace', value: unknown): void {
-  if (!isObject(value)) throw invalidSyntax(`"${op}" without a path needs an object of attributes as its value`);
+/**
+ * add/replace without a path: the value is an object of attributes, extension URNs included. An attribute
+ * may be keyed by its URN (`urn:…:core:2.0:User:title`, RFC 7644 §3.10) and core attributes may sit in an
+ * object keyed by the core schema URN, once.
+ */
+function applyWithoutPath(run: Run, op: 'add' | 'replace', value: unknown, inCoreObject = false): void {
+  if (!isObject(value)) throw invalidValue(`"${op}" without a path needs an object of attributes as its value`);
   const { registry, type } = run.ctx;
+  const core = registry.coreSchema(type).id.toLowerCase();
   for (const key of Object.keys(value)) {
     const v = value[key];
     if (key.toLowerCase() === 'schemas') continue; // recomputed from the extensions present
@@ -142,9 +150,15 @@ function applyWithoutPath(run: Run, op: 'add' | 'replace', value: unknown): void
       applyToExtension(run, extension, op, v);
       continue;
     }
-    const resolved = registry.resolve(type, { name: key });
-    if (!resolved) throw invalidPath(`Unknown attribute ${quote(key)}`);
-    setAttribute(run, run.root, resolved.attribute, op, v, resolved.attribute.name);
+    if (key.toLowerCase() === core && !inCoreObject) {
+      applyWithoutPath(run, op, v, true);
+      continue;
+    }
+    const ref = key.includes(':') ? parseAttrPath(key) : { name: key };
+    const resolved = ref && registry.resolve(type, ref);
+    if (!resolved) throw invalidValue(`The value names an unknown attribute ${quote(key)}`);
+    if (ref.uri !== undefined) applyOne(run, { op, path: key, value: v });
+    else setAttribute(run, run.root, resolved.attribute, op, v, resolved.attribute.name);
   }
 }
 
@@ -154,11 +168,11 @@ function applyToExtension(run: Run, schema: SchemaDefinition, op: PatchOpName, v
     deleteAttr(run.root, schema.id);
     return;
   }
-  if (!isObject(value)) throw invalidSyntax(`The value for ${quote(schema.id)} must be an object of attributes`);
+  if (!isObject(value)) throw invalidValue(`The value for ${quote(schema.id)} must be an object of attributes`);
   const container = containerOf(run, schema.id, true)!;
   for (const key of Object.keys(value)) {
     const resolved = run.ctx.registry.resolve(run.ctx.type, { uri: schema.id, name: key });
-    if (!resolved) throw invalidPath(`Unknown attribute ${quote(`${schema.id}:${key}`)}`);
+    if (!resolved) throw invalidValue(`The value for ${quote(schema.id)} names an unknown attribute ${quote(key)}`);
     setAttribute(run, container, resolved.attribute, op, value[key], `${schema.id}:${resolved.attribute.name}`);
   }
 }

@@ -12,6 +12,7 @@ import type { ResourceTypeName, SchemaRegistry } from './schemas/registry.js';
 import type { AttributeDefinition, SchemaDefinition } from './schemas/types.js';
 import { canonicalizeAttribute, entriesIgnoringCase, VALUE_LIMITS } from './validate/attribute-value.js';
 import { isPlainObject, quote, setOwn } from './validate/json.js';
+import { unqualifyAttributeKeys } from './validate/qualified-keys.js';
 
 export { sameResourceValues } from './validate/same-values.js';
 
@@ -34,7 +35,7 @@ export function canonicalizeResource(body: unknown, ctx: ResourceContext): JsonO
   const coreValues: JsonObject = {};
   const extensionValues = new Map<string, JsonObject>();
 
-  for (const [key, value] of entriesIgnoringCase(body, `The ${ctx.type}`)) {
+  for (const [key, value] of entriesIgnoringCase(unqualifyAttributeKeys(body, ctx), `The ${ctx.type}`)) {
     if (lower(key) === 'schemas') {
       checkSchemas(value, core, ctx);
       continue;
@@ -60,10 +61,10 @@ export function canonicalizeResource(body: unknown, ctx: ResourceContext): JsonO
     throw invalidSyntax(`Attribute ${quote(key)} is not defined by schema ${core.id}`);
   }
 
-  requireAttributes(core, coreValues, '');
+  requireAttributes(core.attributes, coreValues, '');
   for (const extension of ctx.registry.extensionSchemas(ctx.type)) {
-    const values = extensionValues.get(extension.id);
-    if (values) requireAttributes(extension, values, `${extension.id}:`);
+    const values = extensionValues.get(extension.id) ?? (ctx.registry.isRequiredExtension(extension.id) ? {} : undefined);
+    if (values) requireAttributes(extension.attributes, values, `${extension.id}:`);
   }
 
   const out: JsonObject = {};
@@ -107,13 +108,25 @@ function canonicalizeExtension(extension: SchemaDefinition, value: unknown): Jso
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** RFC 7643 §2.2: a required attribute must be present; a required string must not be blank. */
-function requireAttributes(schema: SchemaDefinition, values: JsonObject, prefix: string): void {
-  for (const def of schema.attributes) {
+/**
+ * RFC 7643 §2.2: a required attribute must be present; a required string must not be blank. A required
+ * sub-attribute must be in the complex value (in each element of a multi-valued one); the error names the
+ * deepest attribute missing, e.g. `name.givenName` when `name` itself is absent.
+ */
+function requireAttributes(defs: readonly AttributeDefinition[], values: JsonObject, prefix: string): void {
+  for (const def of defs) {
     if (!def.required || def.mutability === 'readOnly') continue;
     const value = values[def.name];
+    const requiredSubs = def.subAttributes?.filter((s) => s.required) ?? [];
     const blank = value === undefined || (typeof value === 'string' && value.trim() === '');
-    if (blank) throw invalidValue(`Attribute ${prefix}${def.name} is required and must not be empty`);
+    if (blank) {
+      const first = def.multiValued ? undefined : requiredSubs[0];
+      throw invalidValue(`Attribute ${prefix}${def.name}${first ? `.${first.name}` : ''} is required and must not be empty`);
+    }
+    if (requiredSubs.length === 0) continue;
+    for (const element of Array.isArray(value) ? value : [value]) {
+      if (isPlainObject(element)) requireAttributes(requiredSubs, element, `${prefix}${def.name}.`);
+    }
   }
 }
 

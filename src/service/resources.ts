@@ -15,6 +15,7 @@ import { listResponse } from '../scim/list.js';
 import { applyPatch } from '../scim/patch.js';
 import { project } from '../scim/projection.js';
 import { canonicalizeResource, sameResourceValues } from '../scim/resource.js';
+import { withoutWriteOnly } from '../scim/write-only.js';
 import type { ResourceTypeName, SchemaRegistry } from '../scim/schemas/registry.js';
 import {
   StoreError,
@@ -165,7 +166,7 @@ export class ResourceService {
       const record = await this.underClaim(claim, () =>
         this.withAffected(type, undefined, withMembers(input), async () => {
           const { nativeId } = await this.app.connector.create(type, withMembers(input), this.connectorContext(ctx));
-          return this.app.store.create(this.app.name, type, nativeId === undefined ? input : { ...input, nativeId }, {
+          return this.app.store.create(this.app.name, type, this.stored(type, input, nativeId), {
             ...this.writeOptions(claim),
             audit: auditFor(201),
           });
@@ -256,7 +257,7 @@ export class ResourceService {
           () =>
             this.withAffected(type, resourceBody(current), withMembers(input), async () => {
               const nativeId = await this.updateDownstream(type, current, withMembers(input), ctx);
-              return this.app.store.replace(this.app.name, type, id, nativeId === undefined ? input : { ...input, nativeId }, {
+              return this.app.store.replace(this.app.name, type, id, this.stored(type, input, nativeId), {
                 ...this.writeOptions(claim),
                 ifVersion: current.version,
                 audit: auditFor(200),
@@ -334,6 +335,15 @@ export class ResourceService {
     if (!claim) return;
     // Best effort: a claim that cannot be released now lapses with its lease.
     await this.app.store.release(claim).catch((error: unknown) => this.log.warn({ err: error }, 'claim release failed; it lapses with its lease'));
+  }
+
+  /**
+   * What the store keeps of a write: the connector was handed the whole resource, write-only attributes
+   * (a password) included; the store keeps none of them, and the native id when there is one.
+   */
+  private stored(type: ResourceTypeName, input: WriteInput, nativeId: string | undefined): WriteInput {
+    const data = withoutWriteOnly(input.data, this.ctx(type));
+    return nativeId === undefined ? { ...input, data } : { ...input, data, nativeId };
   }
 
   private writeOptions(claim: Claim | undefined): WriteOptions {
@@ -461,7 +471,7 @@ export class ResourceService {
   }
 
   private project(resource: JsonObject, type: ResourceTypeName, projection: Projection): JsonObject {
-    if (!projection.attributes && !projection.excludedAttributes) return resource;
+    if (!projection.attributes && !projection.excludedAttributes) return withoutWriteOnly(resource, this.ctx(type));
     return project(resource, projection, this.ctx(type));
   }
 }

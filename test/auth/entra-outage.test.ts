@@ -12,6 +12,7 @@ import { startOidcProvider, type OidcProvider } from '../support/oidc-provider.j
 
 const TENANT = '33333333-3333-4333-8333-333333333333';
 const BACKOFF_TENANT = '44444444-4444-4444-8444-444444444444';
+const QUIET_TENANT = '55555555-5555-4555-8555-555555555555';
 const SECRET = 'outage-test-secret-0123456789abcdef';
 
 let idp: OidcProvider;
@@ -31,6 +32,7 @@ beforeAll(async () => {
       `  fragile: { connector: store, auth: { entra: ${entra(TENANT, 0)} } }`,
       `  fragile-both: { connector: store, auth: { secrets: [{ env: SCIM_BRIDGE_TOKEN }], entra: ${entra(TENANT, 0)} } }`,
       `  backoff: { connector: store, auth: { entra: ${entra(BACKOFF_TENANT, 30)} } }`,
+      `  quiet: { connector: store, auth: { entra: ${entra(QUIET_TENANT, 0)} } }`,
       '',
     ].join('\n'),
   });
@@ -90,6 +92,27 @@ describe('signing keys unavailable', () => {
     expect(again.status).toBe(503);
     expect(Number(again.headers.get('retry-after'))).toBeLessThanOrEqual(30);
     expect(idp.hits.discovery).toBe(before);
+  });
+});
+
+describe('an outage is logged once, as a warning', () => {
+  it('many requests during one outage: one warning line, no error line, no stack trace', async () => {
+    idp.setMode('down');
+    const from = gw.logs.length;
+    try {
+      for (let i = 0; i < 4; i += 1) expect((await call('quiet', await idp.mint({ tenant: QUIET_TENANT }))).status).toBe(503);
+    } finally {
+      idp.setMode('up');
+    }
+    const lines = gw.logs.slice(from).map((l) => JSON.parse(l) as { level: number; msg: string; reason?: string });
+    const loud = lines.filter((l) => l.level >= 40);
+    expect(loud).toHaveLength(1);
+    expect(loud[0]).toMatchObject({ level: 40, msg: 'authentication unavailable', reason: expect.stringContaining('OpenID discovery') });
+    expect(gw.logs.slice(from).join('\n')).not.toContain('"stack"');
+    // Each request still has its access line.
+    expect(lines.filter((l) => l.msg === 'request')).toHaveLength(4);
+    // Back up: the app works; a later outage would be announced again.
+    expect((await call('quiet', await idp.mint({ tenant: QUIET_TENANT }))).status).toBe(200);
   });
 });
 

@@ -4,7 +4,7 @@
  * by the JWKS requests the local provider sees (the key cache is set to refetch on every lookup).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENTRA_NON_GALLERY_AUDIENCE, type EntraAuthConfig } from '../../src/auth/config-schema.js';
+import { appAuthSchema, ENTRA_NON_GALLERY_AUDIENCE, type EntraAuthConfig } from '../../src/auth/config-schema.js';
 import { TenantKeys } from '../../src/auth/entra-keys.js';
 import { EntraVerifier } from '../../src/auth/entra-token.js';
 import { startOidcProvider, type OidcProvider } from '../support/oidc-provider.js';
@@ -82,3 +82,38 @@ describe('accepted-token cache', () => {
     expect(idp.hits.jwks).toBe(before + 3);
   });
 });
+
+describe('iat and the maximum token age', () => {
+  const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+  it('refuses a token issued in the future beyond the skew; within it the token is fine', async () => {
+    const verifier = verifierAt({ now: Date.now() }, { tokenCacheSeconds: 0 });
+    const future = await idp.mint({ tenant: TENANT, claims: { iat: nowSeconds() + 300 } });
+    expect(await verifier.verify(future)).toMatchObject({ ok: false, reason: expect.stringContaining('"iat"') });
+    const skewed = await idp.mint({ tenant: TENANT, claims: { iat: nowSeconds() + 30 } });
+    expect((await verifier.verify(skewed)).ok).toBe(true);
+  });
+
+  it('maxTokenAgeSeconds refuses an older token (skew allowed), and the cache never outlives it', async () => {
+    const clock = { now: Date.now() };
+    const verifier = verifierAt(clock, { maxTokenAgeSeconds: 300 });
+    const token = await idp.mint({ tenant: TENANT, expiresIn: 3600 });
+    expect((await verifier.verify(token)).ok).toBe(true);
+    // Cached for up to 120 s, but the token turns 300 s old (plus 60 s of skew) first.
+    clock.now += 300_000;
+    expect((await verifier.verify(token)).ok).toBe(true);
+    clock.now += 100_000;
+    expect(await verifier.verify(token)).toMatchObject({ ok: false, reason: expect.stringContaining('"iat"') });
+    const noIat = await idp.mint({ tenant: TENANT, claims: { iat: undefined } });
+    expect(await verifierAt({ now: Date.now() }, { maxTokenAgeSeconds: 300 }).verify(noIat)).toMatchObject({ ok: false, reason: expect.stringContaining('"iat"') });
+  });
+
+  it('is configured per app: maxTokenAgeSeconds, from 60 s to a day', () => {
+    const entra = { tenants: [TENANT] };
+    expect(appAuthSchema.parse({ entra: { ...entra, maxTokenAgeSeconds: 3600 } }).entra?.maxTokenAgeSeconds).toBe(3600);
+    expect(appAuthSchema.parse({ entra }).entra?.maxTokenAgeSeconds).toBeUndefined();
+    expect(appAuthSchema.safeParse({ entra: { ...entra, maxTokenAgeSeconds: 10 } }).success).toBe(false);
+    expect(appAuthSchema.safeParse({ entra: { ...entra, maxTokenAgeSeconds: 86_401 } }).success).toBe(false);
+  });
+});
+

@@ -95,7 +95,7 @@ describe('loadConfig', () => {
   it('reports YAML syntax errors and duplicate keys', () => {
     const dir = write({ 'gateway.yaml': 'apps:\n  hr: [\n', 'dup.yaml': 'apps: {}\napps: {}\n' });
     expect(problemsOf(join(dir, 'gateway.yaml'))[0]).toContain('gateway.yaml');
-    expect(problemsOf(join(dir, 'dup.yaml'))[0]).toMatch(/dup\.yaml: .*unique/i);
+    expect(problemsOf(join(dir, 'dup.yaml'))[0]).toMatch(/dup\.yaml:2:1: .*unique/i);
   });
 });
 

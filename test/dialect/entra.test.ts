@@ -210,8 +210,14 @@ describe('entraDialect.normalizePatch: Microsoft request shapes', () => {
         path: 'manager',
         value: [{ $ref: 'http://.../scim/Users/00aa00aa-bb11-cc22-dd33-44ee44ee44ee', value: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee' }],
       }),
-      // `manager` is qualified with the one extension that declares it.
-      expected: [{ op: 'add', path: `${ENT}:manager`, value: { value: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee' } }],
+      // `manager` is qualified with the one extension that declares it; the element is kept, `$ref` too.
+      expected: [
+        {
+          op: 'add',
+          path: `${ENT}:manager`,
+          value: { $ref: 'http://.../scim/Users/00aa00aa-bb11-cc22-dd33-44ee44ee44ee', value: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee' },
+        },
+      ],
     },
     {
       // ENTRA #5: a bare id on the URN manager path.

@@ -94,6 +94,35 @@ describe('POST /Users', () => {
   });
 });
 
+describe('attributes written with their schema URN (RFC 7644 §3.10)', () => {
+  it('POST, PUT and a path-less PATCH accept core attributes keyed by URN and an object keyed by the core URN', async () => {
+    const created = await read(
+      await gw.call('/Users', {
+        method: 'POST',
+        json: { schemas: [USER_SCHEMA], [`${USER_SCHEMA}:userName`]: 'qualified@example.com', [USER_SCHEMA]: { title: 'Engineer' } },
+      }),
+    );
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ userName: 'qualified@example.com', title: 'Engineer' });
+    const put = await read(
+      await gw.call(`/Users/${created.body.id}`, {
+        method: 'PUT',
+        json: { schemas: [USER_SCHEMA], [USER_SCHEMA]: { userName: 'qualified@example.com', nickName: 'Q' } },
+      }),
+    );
+    expect(put.status).toBe(200);
+    expect([put.body.nickName, put.body.title]).toEqual(['Q', undefined]);
+    const patched = await read(
+      await gw.call(`/Users/${created.body.id}`, {
+        method: 'PATCH',
+        json: patchOp({ op: 'replace', value: { [USER_SCHEMA]: { title: 'Lead' }, [`${USER_SCHEMA}:displayName`]: 'Q. Lee' } }),
+      }),
+    );
+    expect(patched.status).toBe(200);
+    expect([patched.body.title, patched.body.displayName]).toEqual(['Lead', 'Q. Lee']);
+  });
+});
+
 describe('bad input never yields a 500 and never writes', () => {
   const cases: { name: string; body: string; contentType?: string; status: number; scimType?: string }[] = [
     { name: 'malformed JSON', body: '{"schemas": [', status: 400, scimType: 'invalidSyntax' },
@@ -281,6 +310,18 @@ describe('PUT, PATCH, DELETE and ETags', () => {
     const after = await read(await gw.call(`/Users/${u.id}`));
     expect(after.body.title).toBe('Before');
     expect(after.body.meta.version).toBe('W/"1"');
+  });
+
+  it('a valid path with a value it cannot take is 400 invalidValue (RFC 7644 §3.12), not invalidPath', async () => {
+    const u = await create('bad-value@example.com');
+    for (const op of [
+      { op: 'replace', path: ENTERPRISE, value: { schemas: [ENTERPRISE], employeeNumber: '7' } },
+      { op: 'add', value: { [ENTERPRISE]: { schemas: [ENTERPRISE], employeeNumber: '7' } } },
+      { op: 'add', path: 'name', value: { nickname: 'x' } },
+    ]) {
+      const res = await read(await gw.call(`/Users/${u.id}`, { method: 'PATCH', json: patchOp(op) }));
+      expect([res.status, res.body.scimType]).toEqual([400, 'invalidValue']);
+    }
   });
 
   it('a PATCH that changes nothing keeps the version', async () => {

@@ -88,7 +88,7 @@ describe('rest apps', () => {
   const rows: { name: string; lines: string[]; says: string }[] = [
     { name: 'no plugin', lines: ['downstream: { baseUrl: "https://x.example" }'], says: 'apps.acme.plugin: a rest app needs "plugin"' },
     { name: 'no downstream', lines: ['plugin: 15five'], says: 'apps.acme.downstream: a rest app needs "downstream"' },
-    { name: 'an unknown plugin', lines: ['plugin: workday', 'downstream: { baseUrl: "https://x.example" }'], says: 'no such plugin "workday"' },
+    { name: 'an unknown plugin', lines: ['plugin: workday', 'downstream: { baseUrl: "https://x.example" }'], says: 'no plugin "workday"' },
     { name: 'a credential the plugin does not need', lines: ['plugin: 15five', 'downstream:', '  baseUrl: "https://x.example"', '  credentials: { apiKey: { env: K }, password: { env: P } }'], says: 'apps.acme.downstream.credentials.password: plugin "15five" has no credential "password"' },
     { name: 'a credential the plugin needs and is not given', lines: ['plugin: hibob', 'downstream:', '  baseUrl: "https://x.example"', '  credentials: { token: { env: K } }'], says: 'apps.acme.downstream.credentials: plugin "hibob" needs "serviceUser"' },
     { name: 'a literal secret', lines: ['plugin: 15five', 'downstream:', '  baseUrl: "https://x.example"', '  credentials: { apiKey: "k-123" }'], says: 'apps.acme.downstream.credentials.apiKey' },
@@ -111,7 +111,7 @@ describe('rest apps', () => {
     const viaConfig = configFile(`pluginsDir: ${custom}\n${app(lines)}`);
     expect(loadConfig(viaConfig, { dataDir: '/tmp', env: { K: 'k' } }).apps.get('acme')?.plugin?.name).toBe('demo');
     const viaEnv = configFile(app(lines));
-    expect(problemsOf(viaEnv, { K: 'k' })).toContainEqual(expect.stringContaining('no such plugin "demo"'));
+    expect(problemsOf(viaEnv, { K: 'k' })).toContainEqual(expect.stringContaining('no plugin "demo"'));
     expect(loadConfig(viaEnv, { dataDir: '/tmp', env: { K: 'k', SCIM_BRIDGE_PLUGINS_DIR: custom } }).apps.get('acme')?.plugin?.name).toBe('demo');
   });
 

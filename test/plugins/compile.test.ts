@@ -30,6 +30,16 @@ describe('loadPlugin', () => {
     expect(plugin?.groups).toBeUndefined();
   });
 
+  it('compiles users.requires into attribute paths, aliases expanded', () => {
+    const root = writePlugins({ demo: { yaml: edit(basePlugin(), 'users.requires', ['name.givenName', 'enterprise.employeeNumber', 'emails']) } });
+    const { plugin, problems } = loadPlugin(root, 'demo');
+    expect(problems).toEqual([]);
+    expect(plugin?.requires).toEqual({
+      User: [{ name: 'name', sub: 'givenName' }, { uri: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', name: 'employeeNumber' }, { name: 'emails' }],
+      Group: [],
+    });
+  });
+
   const rows: { name: string; path: string; value: unknown; at: string; says: string }[] = [
     { name: 'an invalid json-logic rule (two keys)', path: 'users.toNative.given', value: { rule: { var: 'userName', cat: ['a'] } }, at: 'users.toNative.given.rule', says: 'exactly one key' },
     { name: 'an unknown operation', path: 'users.toNative.given', value: { rule: { shout: [{ var: 'userName' }] } }, at: 'users.toNative.given.rule.shout', says: 'unknown operation "shout"' },
@@ -46,6 +56,11 @@ describe('loadPlugin', () => {
     { name: 'a broken filter in from', path: 'users.toNative.given', value: 'emails[type eq].value', at: 'users.toNative.given.from', says: 'is not a SCIM attribute path' },
     { name: 'a toScim target that cannot be written', path: 'users.toScim.emails', value: 'email', at: 'users.toScim.emails', says: 'is multi-valued: write it with a filter' },
     { name: 'a toScim target with a non-equality filter', path: 'users.toScim', value: { 'emails[type ne "work"].value': 'email' }, at: 'users.toScim.emails[type ne "work"].value', says: 'only filters of "eq" terms' },
+    { name: 'a toScim target that is write-only', path: 'users.toScim.password', value: 'secret', at: 'users.toScim.password', says: '"password" is write-only (returned: never): a native record cannot supply it' },
+    { name: 'a required attribute that does not exist', path: 'users.requires', value: ['name.nickname'], at: 'users.requires.0', says: 'unknown attribute "name.nickname"' },
+    { name: 'a required attribute with a filter', path: 'users.requires', value: ['emails[type eq "work"].value'], at: 'users.requires.0', says: 'an attribute or a sub-attribute, without a filter' },
+    { name: 'a required read-only attribute', path: 'users.requires', value: ['id'], at: 'users.requires.0', says: '"id" is read-only' },
+    { name: 'a required write-only attribute', path: 'users.requires', value: ['password'], at: 'users.requires.0', says: '"password" is write-only: the gateway does not keep it, so no update could carry it' },
     { name: 'neither from, rule nor const', path: 'users.toNative.given', value: { default: 'x' }, at: 'users.toNative.given', says: 'needs "from", "rule" or "const"' },
     { name: 'a native field that is a prototype key', path: 'users.toNative', value: { '__proto__.x': 'userName' }, at: 'users.toNative.__proto__.x', says: 'must not name a prototype key' },
     { name: 'a path template with an unknown parameter', path: 'users.operations.read.path', value: '/people/{personId}', at: 'users.operations.read.path', says: 'unknown parameter {personId} in "/people/{personId}" (this operation offers {id})' },
@@ -116,7 +131,7 @@ describe('loadPlugin', () => {
 
   it('reports YAML syntax errors with the file', () => {
     const root = writePlugins({ demo: { yaml: 'name: demo\nusers: [unclosed\n' } });
-    expect(loadPlugin(root, 'demo').problems[0]).toMatch(/demo[/\\]plugin\.yaml: /);
+    expect(loadPlugin(root, 'demo').problems).toEqual([expect.stringMatching(/demo[/\\]plugin\.yaml:2:8: "\[" is never closed/)]);
   });
 
   it('refuses plugin names that could leave the plugins directory', () => {
@@ -124,6 +139,6 @@ describe('loadPlugin', () => {
     for (const name of ['../demo', 'demo/../../x', '', 'Demo']) {
       expect(loadPlugin(root, name).problems[0]).toContain('plugin names are 1-63 lowercase letters');
     }
-    expect(loadPlugin(root, 'missing').problems[0]).toContain('no such plugin "missing"');
+    expect(loadPlugin(root, 'missing').notFound).toContain('no plugin "missing"');
   });
 });

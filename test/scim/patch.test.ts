@@ -240,7 +240,11 @@ describe('applyPatch: Microsoft Entra requests (tutorial and known-issues sample
         path: 'manager',
         value: [{ $ref: 'http://.../scim/Users/00aa00aa-bb11-cc22-dd33-44ee44ee44ee', value: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee' }],
       }),
-      expected: userWith({ schemas: [USER_SCHEMA, ENT], [ENT]: { manager: { value: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee' } } }),
+      // The element is kept as sent, its `$ref` too (readWrite, RFC 7643 §4.3).
+      expected: userWith({
+        schemas: [USER_SCHEMA, ENT],
+        [ENT]: { manager: { $ref: 'http://.../scim/Users/00aa00aa-bb11-cc22-dd33-44ee44ee44ee', value: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee' } },
+      }),
     },
     {
       // ENTRA #5: change manager with a bare id.
@@ -531,6 +535,19 @@ describe('applyPatch: semantics pinned beyond the samples', () => {
   it.each(rows)('$name', ({ resource, ops, expected }) => {
     expect(applyPatch(resource, ops, ctx)).toStrictEqual(expected);
   });
+
+  it('a path-less value may key attributes by their URN, core ones too (RFC 7644 §3.10)', () => {
+    const out = applyPatch(
+      user,
+      [
+        { op: 'replace', value: { [`${USER_SCHEMA}:title`]: 'Boss', [`${USER_SCHEMA}:name.givenName`]: 'Bea', [`${ENT}:employeeNumber`]: '9' } },
+        { op: 'add', value: { [USER_SCHEMA]: { nickName: 'B' } } },
+      ],
+      ctx,
+    );
+    expect(out).toMatchObject({ title: 'Boss', nickName: 'B', [ENT]: { employeeNumber: '9' } });
+    expect((out['name'] as JsonObject)['givenName']).toBe('Bea');
+  });
 });
 
 describe('applyPatch: errors', () => {
@@ -546,8 +563,14 @@ describe('applyPatch: errors', () => {
     { name: 'filter on a simple attribute', ops: [{ op: 'remove', path: 'userName[value eq "x"]' }], status: 400, scimType: 'invalidPath' },
     { name: 'filter naming an unknown sub-attribute', ops: [{ op: 'remove', path: 'emails[shoe eq "x"]' }], status: 400, scimType: 'invalidPath' },
     { name: 'sub-attribute of a multi-valued attribute without a filter', ops: [{ op: 'replace', path: 'emails.value', value: 'x' }], status: 400, scimType: 'invalidPath' },
-    { name: 'path-less value with an unknown attribute', ops: [{ op: 'add', value: { shoeSize: 4 } }], status: 400, scimType: 'invalidPath' },
-    { name: 'merge with an unknown sub-attribute', ops: [{ op: 'add', path: 'name', value: { nick: 'x' } }], status: 400, scimType: 'invalidPath' },
+    // RFC 7644 §3.12: a valid path (or none) with a value it cannot take is invalidValue, not invalidPath.
+    { name: 'path-less value with an unknown attribute', ops: [{ op: 'add', value: { shoeSize: 4 } }], status: 400, scimType: 'invalidValue' },
+    { name: 'merge with an unknown sub-attribute', ops: [{ op: 'add', path: 'name', value: { nick: 'x' } }], status: 400, scimType: 'invalidValue' },
+    { name: 'extension object carrying "schemas"', ops: [{ op: 'replace', path: ENT, value: { schemas: [ENT], employeeNumber: '7' } }], status: 400, scimType: 'invalidValue' },
+    { name: 'extension object with an unknown attribute', ops: [{ op: 'add', path: ENT, value: { shoeSize: 4 } }], status: 400, scimType: 'invalidValue' },
+    { name: 'path-less extension object carrying "schemas"', ops: [{ op: 'add', value: { [ENT]: { schemas: [ENT], employeeNumber: '7' } } }], status: 400, scimType: 'invalidValue' },
+    { name: 'manager object with an unknown sub-attribute', ops: [{ op: 'add', path: `${ENT}:manager`, value: { value: 'b', boss: true } }], status: 400, scimType: 'invalidValue' },
+    { name: 'filtered element merged with an unknown sub-attribute', ops: [{ op: 'add', path: 'emails[type eq "work"]', value: { shoe: 'x' } }], status: 400, scimType: 'invalidValue' },
     { name: 'remove without path', ops: [{ op: 'remove' }], status: 400, scimType: 'noTarget' },
     { name: 'replace with a filter matching nothing', ops: [{ op: 'replace', path: 'emails[type eq "home"].value', value: 'x' }], status: 400, scimType: 'noTarget' },
     { name: 'add with a non-equality filter matching nothing', ops: [{ op: 'add', path: 'emails[type ne "work"].value', value: 'x' }], status: 400, scimType: 'noTarget' },
@@ -559,9 +582,10 @@ describe('applyPatch: errors', () => {
     { name: 'path-less value changing id', ops: [{ op: 'replace', value: { id: 'other' } }], status: 400, scimType: 'mutability' },
     { name: 'replace an immutable member sub-attribute', group: true, resource: groupResource, ops: [{ op: 'replace', path: 'members[value eq "u1091"].display', value: 'x' }], status: 400, scimType: 'mutability' },
     { name: 'add without value', ops: [{ op: 'add', path: 'title' }], status: 400, scimType: 'invalidSyntax' },
-    { name: 'path-less add of a non-object', ops: [{ op: 'add', value: 'x' }], status: 400, scimType: 'invalidSyntax' },
-    { name: 'complex attribute given a string', ops: [{ op: 'add', path: 'name', value: 'x' }], status: 400, scimType: 'invalidSyntax' },
-    { name: 'whole extension given a string', ops: [{ op: 'add', path: ENT, value: 'x' }], status: 400, scimType: 'invalidSyntax' },
+    { name: 'path-less add of a non-object', ops: [{ op: 'add', value: 'x' }], status: 400, scimType: 'invalidValue' },
+    { name: 'complex attribute given a string', ops: [{ op: 'add', path: 'name', value: 'x' }], status: 400, scimType: 'invalidValue' },
+    { name: 'complex attribute replaced with a string', ops: [{ op: 'replace', path: 'name', value: 'x' }], status: 400, scimType: 'invalidValue' },
+    { name: 'whole extension given a string', ops: [{ op: 'add', path: ENT, value: 'x' }], status: 400, scimType: 'invalidValue' },
     { name: 'remove members with a value (RFC remove has none)', group: true, resource: groupResource, ops: [{ op: 'remove', path: 'members', value: [{ value: 'u1091' }] }], status: 400, scimType: 'invalidSyntax' },
     { name: 'value nested too deeply', ops: [{ op: 'add', path: 'title', value: JSON.parse('['.repeat(100) + ']'.repeat(100)) }], status: 400, scimType: 'invalidValue' },
   ];
@@ -605,16 +629,17 @@ describe('applyPatch: atomicity and hostile values', () => {
 
   it('a __proto__ key cannot pollute prototypes', () => {
     const hostile = (json: string): unknown => JSON.parse(json);
-    const attempts: PatchOperation[][] = [
-      [{ op: 'add', value: hostile('{"__proto__": {"polluted": true}}') }],
-      [{ op: 'add', path: 'name', value: hostile('{"__proto__": {"polluted": true}}') }],
-      [{ op: 'add', path: ENT, value: hostile('{"__proto__": {"polluted": true}}') }],
-      [{ op: 'add', path: '__proto__', value: hostile('{"polluted": true}') }],
-      [{ op: 'add', path: 'emails[type eq "home"]', value: hostile('{"__proto__": {"polluted": true}}') }],
+    // As a key of a value it is an unknown attribute (invalidValue); as a path, an unknown path.
+    const attempts: [PatchOperation[], ScimType][] = [
+      [[{ op: 'add', value: hostile('{"__proto__": {"polluted": true}}') }], 'invalidValue'],
+      [[{ op: 'add', path: 'name', value: hostile('{"__proto__": {"polluted": true}}') }], 'invalidValue'],
+      [[{ op: 'add', path: ENT, value: hostile('{"__proto__": {"polluted": true}}') }], 'invalidValue'],
+      [[{ op: 'add', path: '__proto__', value: hostile('{"polluted": true}') }], 'invalidPath'],
+      [[{ op: 'add', path: 'emails[type eq "home"]', value: hostile('{"__proto__": {"polluted": true}}') }], 'invalidValue'],
     ];
-    for (const ops of attempts) {
+    for (const [ops, scimType] of attempts) {
       const err = scimErrorOf(() => applyPatch(user, ops, ctx));
-      expect(err.scimType).toBe('invalidPath');
+      expect(err.scimType).toBe(scimType);
     }
     // Inside an element the key is plain data for the validator to judge; it is not a prototype.
     const out = applyPatch(user, [{ op: 'add', path: 'emails', value: hostile('{"value": "a@x", "__proto__": {"polluted": true}}') }], ctx);

@@ -200,6 +200,31 @@ describe('canonicalizeResource: accepted bodies', () => {
         members: [{ value: 'f648f8d5ea4e4cd38e9c' }, { value: 'u-2', display: 'Ann', type: 'User' }],
       },
     },
+    {
+      // RFC 7644 §3.10: an attribute may be written with its schema URN, core attributes too.
+      name: 'core attributes written with their URN prefix, and an object keyed by the core URN',
+      canonicalize: user,
+      input: {
+        schemas: [USER_SCHEMA],
+        [`${USER_SCHEMA}:userName`]: 'urn@example.com',
+        [`${USER_SCHEMA}:name.givenName`]: 'Ann',
+        [USER_SCHEMA]: { title: 'Engineer', name: { familyName: 'Lee' } },
+        [`${ENTERPRISE_USER_SCHEMA}:employeeNumber`]: '42',
+      },
+      expected: {
+        schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+        userName: 'urn@example.com',
+        name: { givenName: 'Ann', familyName: 'Lee' },
+        title: 'Engineer',
+        [ENTERPRISE_USER_SCHEMA]: { employeeNumber: '42' },
+      },
+    },
+    {
+      name: 'a group displayName written with the core Group URN',
+      canonicalize: group,
+      input: { schemas: [GROUP_SCHEMA], [`${GROUP_SCHEMA}:displayName`]: 'Sales' },
+      expected: { schemas: [GROUP_SCHEMA], displayName: 'Sales' },
+    },
   ];
 
   it.each(rows)('$name', ({ canonicalize, input, expected }) => {
@@ -291,6 +316,10 @@ describe('canonicalizeResource: rejected bodies', () => {
     { name: 'group member value null', type: 'Group', input: { displayName: 'g', members: [{ value: null }] }, scimType: 'invalidValue', detail: 'members[0].value' },
     { name: 'group member a bare id', type: 'Group', input: { displayName: 'g', members: ['u1'] }, scimType: 'invalidValue', detail: 'members[0]' },
     { name: 'group member value a number', type: 'Group', input: { displayName: 'g', members: [{ value: 5 }] }, scimType: 'invalidValue', detail: 'members[0].value' },
+    { name: 'an attribute given plainly and with its URN', input: { userName: 'a', [`${USER_SCHEMA}:userName`]: 'b' }, scimType: 'invalidSyntax', detail: 'twice' },
+    { name: 'an attribute given plainly and inside the core URN object', input: { userName: 'a', [USER_SCHEMA]: { userName: 'b' } }, scimType: 'invalidSyntax', detail: 'twice' },
+    { name: 'an unknown attribute with the core URN', input: { userName: 'a', [`${USER_SCHEMA}:shoeSize`]: 9 }, scimType: 'invalidSyntax', detail: 'shoeSize' },
+    { name: 'the core URN keying a string', input: { userName: 'a', [USER_SCHEMA]: 'x' }, scimType: 'invalidValue', detail: USER_SCHEMA },
     { name: 'a user attribute on a group', type: 'Group', input: { displayName: 'g', userName: 'u' }, scimType: 'invalidSyntax', detail: '"userName"' },
   ];
 

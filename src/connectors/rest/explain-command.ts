@@ -6,15 +6,22 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../../config/load.js';
+import { ConfigError } from '../../config/load.js';
+import { loadConfigWithStandIns } from '../../config/stand-ins.js';
 import { ScimError } from '../../scim/errors.js';
-import { UNSET_VARIABLE } from '../../plugins/app-config.js';
 import { explainRequest } from './explain.js';
 
-export const EXPLAIN_USAGE = `  explain --app <app> [--config <file>] [--native-sample <file.json>]
-             read a SCIM request on stdin, e.g. {"method":"POST","path":"/Users","body":{...}},
-             and print the native calls the gateway would make for it, without making them;
-             --native-sample: a native search answer to match against instead of "no match"
+export const EXPLAIN_SUMMARY = 'print the native calls a SCIM request would cause, making none';
+
+export const EXPLAIN_USAGE = `usage: scim-bridge explain --app <app> [--config <file>] [--native-sample <file.json>] < request.json
+
+  Reads one SCIM request on stdin, e.g. {"method":"POST","path":"/Users","body":{...}}, and prints the
+  native calls the gateway would make for it, without making them. Needs no credentials.
+
+  --app <app>           the rest app whose plugin runs
+  --config, -c <file>   the configuration (default: $SCIM_BRIDGE_CONFIG, else config/gateway.yaml)
+  --native-sample <file.json>
+                        a native search answer to match against instead of "no match"
 `;
 
 export interface ExplainIo {
@@ -26,28 +33,9 @@ export interface ExplainIo {
 
 const MAX_INPUT = 1024 * 1024;
 
-/**
- * explain needs no tenant secrets: a variable the configuration reports unset gets a stand-in — for a base
- * URL a valid one (`https://unset-<variable>.invalid`, so it shows as such in the printed calls), for a
- * credential a harmless word (`unset-<variable>`, which any auth scheme can carry). Credentials never appear
- * in explain's output anyway.
- */
+/** explain needs no tenant secrets (stand-ins for unset variables); credentials never appear in its output anyway. */
 function loadForExplain(file: string, io: ExplainIo) {
-  const dataDir = resolve(io.env.SCIM_BRIDGE_DATA_DIR ?? './data');
-  try {
-    return loadConfig(file, { dataDir, env: io.env });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    const unset = error.problems.map((p) => ({ name: UNSET_VARIABLE.exec(p)?.[1], url: p.includes('.downstream.baseUrl:') }));
-    if (unset.some((u) => u.name === undefined)) throw error;
-    const standIns = Object.fromEntries(
-      unset.map(({ name, url }) => {
-        const word = `unset-${name!.toLowerCase().replace(/_/g, '-')}`;
-        return [name!, url ? `https://${word}.invalid` : word];
-      }),
-    );
-    return loadConfig(file, { dataDir, env: { ...io.env, ...standIns } });
-  }
+  return loadConfigWithStandIns(file, { dataDir: resolve(io.env.SCIM_BRIDGE_DATA_DIR ?? './data'), env: io.env }).config;
 }
 
 async function readAll(stdin: AsyncIterable<Buffer | string>): Promise<string> {

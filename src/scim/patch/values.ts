@@ -3,7 +3,7 @@
  * object), RFC 7644 §3.5.2.1 and §3.5.2.3. Values are deep-copied on the way in; `null` unassigns
  * (RFC 7643 §2.5).
  */
-import { invalidPath, invalidSyntax } from '../errors.js';
+import { invalidValue } from '../errors.js';
 import { findSubAttribute } from '../schemas/registry.js';
 import type { AttributeDefinition } from '../schemas/types.js';
 import { canonicalJson, cloneJson, deleteAttr, getAttr, isObject, quote, setAttr, type JsonObject } from './json.js';
@@ -66,10 +66,10 @@ class ElementIndex {
 
 /** Sets each given sub-attribute of a complex value under its canonical name; the others stay. */
 export function mergeSubAttributes(target: JsonObject, attr: AttributeDefinition, value: unknown): void {
-  if (!isObject(value)) throw invalidSyntax(`The value for ${quote(attr.name)} must be an object of sub-attributes`);
+  if (!isObject(value)) throw invalidValue(`The value for ${quote(attr.name)} must be an object of sub-attributes`);
   for (const key of Object.keys(value)) {
     const sub = findSubAttribute(attr, key);
-    if (!sub) throw invalidPath(`${quote(attr.name)} has no sub-attribute ${quote(key)}`);
+    if (!sub) throw invalidValue(`The value for ${quote(attr.name)} has no sub-attribute ${quote(key)}`);
     const v = value[key];
     if (v === null) deleteAttr(target, sub.name);
     else setAttr(target, sub.name, cloneJson(v));
@@ -113,7 +113,7 @@ export function replaceValue(container: JsonObject, attr: AttributeDefinition, v
     return setAttr(container, attr.name, items.map((v) => cloneJson(v)));
   }
   if (attr.type === 'complex' && !isObject(value)) {
-    throw invalidSyntax(`The value for ${quote(attr.name)} must be an object of sub-attributes`);
+    throw invalidValue(`The value for ${quote(attr.name)} must be an object of sub-attributes`);
   }
   setAttr(container, attr.name, cloneJson(value));
 }

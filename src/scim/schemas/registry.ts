@@ -1,5 +1,6 @@
 import type { AttrPathRef } from '../filter/ast.js';
 import { commonAttributes, ENTERPRISE_USER_SCHEMA, enterpriseUserSchema, GROUP_SCHEMA, groupSchema, USER_SCHEMA, userSchema } from './core.js';
+import { withRequired, type RequiredAttribute, type ResourceRequirements } from './requirements.js';
 import type { AttributeDefinition, SchemaDefinition } from './types.js';
 
 export type ResourceTypeName = 'User' | 'Group';
@@ -45,33 +46,59 @@ export class SchemaRegistry {
   readonly resourceTypes: readonly ResourceTypeDefinition[];
   private readonly schemasById = new Map<string, SchemaDefinition>();
   private readonly byType = new Map<ResourceTypeName, { core: SchemaDefinition; extensions: SchemaDefinition[] }>();
+  /** Extensions a resource must carry because the app requires one of their attributes (RFC 7643 §6). */
+  private readonly requiredExtensions = new Set<string>();
 
-  /** `extensions` lists the extension schemas (enterprise included when wanted) for each resource type. */
-  constructor(extensions: { User?: SchemaDefinition[]; Group?: SchemaDefinition[] } = {}) {
-    const userExt = extensions.User ?? [];
-    const groupExt = extensions.Group ?? [];
+  /**
+   * `extensions` lists the extension schemas (enterprise included when wanted) for each resource type;
+   * `required`, attributes the app requires beyond RFC 7643 (e.g. what its native API needs).
+   */
+  constructor(extensions: { User?: SchemaDefinition[]; Group?: SchemaDefinition[] } = {}, required: ResourceRequirements = {}) {
+    const userExt = [...(extensions.User ?? [])];
+    const groupExt = [...(extensions.Group ?? [])];
     for (const s of [userSchema, groupSchema, ...userExt, ...groupExt]) {
       if (this.schemasById.has(lower(s.id))) throw new Error(`schema ${s.id} is declared twice`);
       this.schemasById.set(lower(s.id), s);
     }
     this.byType.set('User', { core: userSchema, extensions: userExt });
     this.byType.set('Group', { core: groupSchema, extensions: groupExt });
+    this.applyRequirements(required);
+    const extensionsOf = (type: ResourceTypeName) =>
+      this.extensionSchemas(type).map((s) => ({ schema: s.id, required: this.requiredExtensions.has(lower(s.id)) }));
     this.resourceTypes = Object.freeze([
-      {
-        name: 'User',
-        endpoint: '/Users',
-        description: 'User Account',
-        schema: USER_SCHEMA,
-        schemaExtensions: userExt.map((s) => ({ schema: s.id, required: false })),
-      },
-      {
-        name: 'Group',
-        endpoint: '/Groups',
-        description: 'Group',
-        schema: GROUP_SCHEMA,
-        schemaExtensions: groupExt.map((s) => ({ schema: s.id, required: false })),
-      },
+      { name: 'User', endpoint: '/Users', description: 'User Account', schema: USER_SCHEMA, schemaExtensions: extensionsOf('User') },
+      { name: 'Group', endpoint: '/Groups', description: 'Group', schema: GROUP_SCHEMA, schemaExtensions: extensionsOf('Group') },
     ]);
+  }
+
+  /** Replaces each schema holding a required attribute with a copy that says so. */
+  private applyRequirements(required: ResourceRequirements): void {
+    for (const type of ['User', 'Group'] as const) {
+      const marks = new Map<string, RequiredAttribute[]>();
+      for (const ref of required[type] ?? []) {
+        const resolved = this.resolve(type, ref);
+        const shown = `${ref.uri ? `${ref.uri}:` : ''}${ref.name}${ref.sub ? `.${ref.sub}` : ''}`;
+        if (!resolved || (ref.sub !== undefined) !== (resolved.sub !== undefined)) throw new Error(`required attribute ${shown} is not an attribute of ${type}`);
+        const list = marks.get(lower(resolved.schema)) ?? [];
+        list.push({ attribute: resolved.attribute.name, ...(resolved.sub ? { sub: resolved.sub.name } : {}) });
+        marks.set(lower(resolved.schema), list);
+      }
+      const entry = this.byType.get(type)!;
+      for (const [id, list] of marks) {
+        const copy = withRequired(this.schemasById.get(id)!, list);
+        this.schemasById.set(id, copy);
+        if (lower(entry.core.id) === id) entry.core = copy;
+        else {
+          entry.extensions = entry.extensions.map((s) => (lower(s.id) === id ? copy : s));
+          this.requiredExtensions.add(id);
+        }
+      }
+    }
+  }
+
+  /** Whether a resource of `type` must carry the extension `urn` (RFC 7643 §6 `schemaExtensions.required`). */
+  isRequiredExtension(urn: string): boolean {
+    return this.requiredExtensions.has(lower(urn));
   }
 
   /** Every schema served, in the order /Schemas lists them. */

@@ -1,10 +1,10 @@
 /** `scim-bridge validate` and `scim-bridge explain` as operators run them (dist/src/cli.js, built by `npm test`). */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { basePlugin, edit, removePluginDirs, writePlugins } from './fixtures.js';
+import { basePlugin, edit, removePluginDirs, writePlugins } from '../plugins/fixtures.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'dist/src/cli.js');
@@ -41,18 +41,55 @@ function config(text: string): string {
   return file;
 }
 
+const TOKEN = 'validate-test-token-0123456789';
+const DEMO = join(ROOT, 'config/demo.yaml');
+const DEMO_DOWNSTREAM = { FIFTEEN_FIVE_API_KEY: 'k', BAMBOOHR_BASE_URL: 'http://127.0.0.1:1/api/v1', BAMBOOHR_API_KEY: 'k', HIBOB_SERVICE_USER: 'u', HIBOB_TOKEN: 't' };
+
 describe('scim-bridge validate', () => {
   it('checks the configuration and every bundled plugin', () => {
-    const { code, out } = cli(['validate', '--config', config(CONFIG)], { ACME_KEY: 'k' });
+    const { code, out } = cli(['validate', '--config', config(CONFIG)], { ACME_KEY: 'k', SCIM_BRIDGE_TOKEN: TOKEN });
     expect(code).toBe(0);
     expect(out).toContain('app acme: connector rest, plugin 15five at https://my.15five.com/api/public');
     for (const name of ['15five', 'bamboohr', 'hibob', 'personio']) expect(out).toContain(`plugin ${name}: OK`);
   });
 
-  it('exits 1 naming the app and the unset variable', () => {
-    const { code, err } = cli(['validate', '--config', config(CONFIG)], {});
+  it('exits 1 naming the app and the unset variable, and every other thing start-up would refuse', () => {
+    const { code, err } = cli(['validate', '--config', config(CONFIG)], { SCIM_BRIDGE_LOG_LEVEL: 'chatty' });
     expect(code).toBe(1);
     expect(err).toContain('apps.acme.downstream.credentials.apiKey: environment variable ACME_KEY is not set (app acme)');
+    expect(err).toContain('app acme: no secret is set (tried SCIM_BRIDGE_TOKEN)');
+    expect(err).toContain('SCIM_BRIDGE_LOG_LEVEL: "chatty" is not a log level');
+  });
+
+  it('the demo configuration with its downstream variables but no SCIM token is not OK: start-up would fail', () => {
+    const { code, err } = cli(['validate', '--config', DEMO], DEMO_DOWNSTREAM);
+    expect(code).toBe(1);
+    for (const app of ['15five', 'bamboohr', 'hibob']) {
+      expect(err).toContain(`app ${app}: no secret is set (tried SCIM_BRIDGE_TOKEN_${app.toUpperCase()}, SCIM_BRIDGE_TOKEN)`);
+    }
+    expect(cli(['validate', '--config', DEMO], { ...DEMO_DOWNSTREAM, SCIM_BRIDGE_TOKEN: 'short' }).err).toContain('shorter than 16 characters');
+    expect(cli(['validate', '--config', DEMO], { ...DEMO_DOWNSTREAM, SCIM_BRIDGE_TOKEN: TOKEN }).code).toBe(0);
+  });
+
+  it('--offline checks the configuration and every plugin without any credential, and says what start-up needs', () => {
+    const { code, out, err } = cli(['validate', '--offline', '--config', DEMO], {});
+    expect([code, err]).toEqual([0, '']);
+    expect(out).toMatch(/^config\/demo\.yaml: OK offline \(credentials not checked\)\n/);
+    expect(out).toContain('app bamboohr: connector rest, plugin bamboohr at https://unset-bamboohr-base-url.invalid');
+    expect(out).toContain('start-up also needs: FIFTEEN_FIVE_API_KEY, BAMBOOHR_BASE_URL, BAMBOOHR_API_KEY, HIBOB_SERVICE_USER, HIBOB_TOKEN');
+    expect(out).toContain('app 15five: one of SCIM_BRIDGE_TOKEN_15FIVE, SCIM_BRIDGE_TOKEN');
+    // Mistakes that are not about credentials are still found.
+    const broken = cli(['validate', '--offline', '--config', config(CONFIG.replace('plugin: 15five', 'plugin: 15fiv'))], {});
+    expect(broken.code).toBe(1);
+    expect(broken.err).toContain('did you mean "15five"?');
+  });
+
+  it('the default configuration generates a missing secret at start: validate says so and writes nothing', () => {
+    const dataDir = join(dir, 'data-generate');
+    const { code, out } = cli(['validate'], { SCIM_BRIDGE_DATA_DIR: dataDir });
+    expect(code).toBe(0);
+    expect(out).toContain(`app directory: no secret is set; start-up will generate one in ${join(dataDir, 'secrets', 'directory.token')}`);
+    expect(existsSync(dataDir)).toBe(false);
   });
 
   it('exits 1 for a broken plugin no app uses yet, naming its file and the path in it', () => {
