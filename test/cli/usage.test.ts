@@ -50,7 +50,7 @@ describe('scim-bridge --version and --help', () => {
 
   it.each([
     ['validate', /^usage: scim-bridge validate \[--config <file>\] \[--offline\]\n/],
-    ['explain', /^usage: scim-bridge explain --app <app> \[--config <file>\] < request\.json\n/],
+    ['explain', /^usage: scim-bridge explain --app <app> \[--config <file>\] \[--native-sample <file\.json>\] < request\.json\n/],
     ['hash-secret', /^usage: scim-bridge hash-secret \[--cost <N>\] < secret-file\n/],
   ])('%s --help (and help %s) prints that command’s usage alone', (command, usage) => {
     for (const args of [[command, '--help'], [command, '-h'], ['help', command]]) {

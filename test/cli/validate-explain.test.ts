@@ -43,7 +43,15 @@ function config(text: string): string {
 
 const TOKEN = 'validate-test-token-0123456789';
 const DEMO = join(ROOT, 'config/demo.yaml');
-const DEMO_DOWNSTREAM = { FIFTEEN_FIVE_API_KEY: 'k', BAMBOOHR_BASE_URL: 'http://127.0.0.1:1/api/v1', BAMBOOHR_API_KEY: 'k', HIBOB_SERVICE_USER: 'u', HIBOB_TOKEN: 't' };
+const DEMO_DOWNSTREAM = {
+  FIFTEEN_FIVE_API_KEY: 'k',
+  BAMBOOHR_BASE_URL: 'http://127.0.0.1:1/api/v1',
+  BAMBOOHR_API_KEY: 'k',
+  HIBOB_SERVICE_USER: 'u',
+  HIBOB_TOKEN: 't',
+  PERSONIO_CLIENT_ID: 'c',
+  PERSONIO_CLIENT_SECRET: 's',
+};
 
 describe('scim-bridge validate', () => {
   it('checks the configuration and every bundled plugin', () => {
@@ -64,7 +72,7 @@ describe('scim-bridge validate', () => {
   it('the demo configuration with its downstream variables but no SCIM token is not OK: start-up would fail', () => {
     const { code, err } = cli(['validate', '--config', DEMO], DEMO_DOWNSTREAM);
     expect(code).toBe(1);
-    for (const app of ['15five', 'bamboohr', 'hibob']) {
+    for (const app of ['15five', 'bamboohr', 'hibob', 'personio']) {
       expect(err).toContain(`app ${app}: no secret is set (tried SCIM_BRIDGE_TOKEN_${app.toUpperCase()}, SCIM_BRIDGE_TOKEN)`);
     }
     expect(cli(['validate', '--config', DEMO], { ...DEMO_DOWNSTREAM, SCIM_BRIDGE_TOKEN: 'short' }).err).toContain('shorter than 16 characters');
@@ -76,7 +84,7 @@ describe('scim-bridge validate', () => {
     expect([code, err]).toEqual([0, '']);
     expect(out).toMatch(/^config\/demo\.yaml: OK offline \(credentials not checked\)\n/);
     expect(out).toContain('app bamboohr: connector rest, plugin bamboohr at https://unset-bamboohr-base-url.invalid');
-    expect(out).toContain('start-up also needs: FIFTEEN_FIVE_API_KEY, BAMBOOHR_BASE_URL, BAMBOOHR_API_KEY, HIBOB_SERVICE_USER, HIBOB_TOKEN');
+    expect(out).toContain('start-up also needs: FIFTEEN_FIVE_API_KEY, BAMBOOHR_BASE_URL, BAMBOOHR_API_KEY, HIBOB_SERVICE_USER, HIBOB_TOKEN, PERSONIO_CLIENT_ID, PERSONIO_CLIENT_SECRET');
     expect(out).toContain('app 15five: one of SCIM_BRIDGE_TOKEN_15FIVE, SCIM_BRIDGE_TOKEN');
     // Mistakes that are not about credentials are still found.
     const broken = cli(['validate', '--offline', '--config', config(CONFIG.replace('plugin: 15five', 'plugin: 15fiv'))], {});

@@ -1,9 +1,9 @@
 /**
  * The README's commands, run as written: its shell blocks are read from README.md and run with bash
  * against what the README starts them against — `npm start`'s entry point (dist/src/main.js) for "Try it",
- * `npm run demo`'s launcher (dist/test/emulators/demo.js, the three emulators and the gateway) for the demo,
+ * `npm run demo`'s launcher (dist/test/emulators/demo.js, the four emulators and the gateway) for the demo,
  * the CLI for the offline checks. The only change made to the text is the ports: free ones instead of
- * 8080 and 4015–4017, so that the test runs beside anything else on the machine.
+ * 8080 and 4015–4018, so that the test runs beside anything else on the machine.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -137,10 +137,10 @@ describe('README demo: the 15Five, BambooHR and HiBob emulators', () => {
     // `SCIM_BRIDGE_TOKEN=… npm run demo`: the launcher npm run demo runs once built, with that token.
     const token = /^SCIM_BRIDGE_TOKEN=(\S+) npm run demo$/m.exec(start!)?.[1];
     expect(token).toBeDefined();
-    const [port, p15, pBamboo, pBob] = await freePorts(4);
+    const [port, p15, pBamboo, pBob, pPersonio] = await freePorts(5);
     await startNode(
       join(ROOT, 'dist/test/emulators/demo.js'),
-      { SCIM_BRIDGE_TOKEN: token, PORT: String(port), DEMO_PORTS: `${p15},${pBamboo},${pBob}`, SCIM_BRIDGE_DATA_DIR: join(tempDir(), 'demo') },
+      { SCIM_BRIDGE_TOKEN: token, PORT: String(port), DEMO_PORTS: `${p15},${pBamboo},${pBob},${pPersonio}`, SCIM_BRIDGE_DATA_DIR: join(tempDir(), 'demo') },
       ROOT,
       'scim-bridge listening',
     );
@@ -148,7 +148,8 @@ describe('README demo: the 15Five, BambooHR and HiBob emulators', () => {
       .replaceAll('localhost:8080', `localhost:${port}`)
       .replaceAll('127.0.0.1:4015', `127.0.0.1:${p15}`)
       .replaceAll('127.0.0.1:4016', `127.0.0.1:${pBamboo}`)
-      .replaceAll('127.0.0.1:4017', `127.0.0.1:${pBob}`);
+      .replaceAll('127.0.0.1:4017', `127.0.0.1:${pBob}`)
+      .replaceAll('127.0.0.1:4018', `127.0.0.1:${pPersonio}`);
     const { code, out, err } = bash(script, ROOT);
     expect([code, err]).toEqual([0, '']);
     expect(out).not.toContain(SCIM_ERROR);
