@@ -158,7 +158,7 @@ function managerValue(raw: unknown): JsonObject | undefined {
   }
   const id = isObject(single) ? getOwn(single, findKey(single, 'value') ?? 'value') : single;
   if (id === undefined || id === null || id === '') return undefined;
-  if (isObject(raw)) return dropNullRef(raw) as JsonObject;
+  if (isObject(single)) return dropNullRef(single) as JsonObject;
   const out: JsonObject = {};
   setOwn(out, 'value', id);
   return out;

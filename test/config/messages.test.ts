@@ -33,8 +33,8 @@ const restApp = (plugin: string, credentials = '{ apiKey: { env: KEY } }') =>
 describe('configuration mistakes, explained', () => {
   it('a wrong plugin name lists the plugins that exist and the closest one, in one problem', () => {
     const problems = problemsOf(restApp('15fiv'), { KEY: 'k' });
-    expect(problems).toEqual([expect.stringMatching(/apps\.hr\.plugin: no plugin "15fiv" in .*plugins \(there are: 15five, bamboohr, hibob\); did you mean "15five"\?$/)]);
-    expect(problemsOf(restApp('workday'), { KEY: 'k' })[0]).toMatch(/no plugin "workday" in .*\(there are: 15five, bamboohr, hibob\)$/);
+    expect(problems).toEqual([expect.stringMatching(/apps\.hr\.plugin: no plugin "15fiv" in .*plugins \(there are: 15five, bamboohr, hibob, personio\); did you mean "15five"\?$/)]);
+    expect(problemsOf(restApp('workday'), { KEY: 'k' })[0]).toMatch(/no plugin "workday" in .*\(there are: 15five, bamboohr, hibob, personio\)$/);
   });
 
   it('a literal secret where a source is expected says to use { env: … }', () => {
@@ -57,7 +57,7 @@ describe('configuration mistakes, explained', () => {
   it.each([
     { what: 'an unclosed [', edit: (t: string) => t.replace('      by: [userName, emails.value]', '      by: [userName, emails.value'), at: /plugin\.yaml:\d+:11: "\[" is never closed/ },
     { what: 'an unclosed {', edit: (t: string) => t.replace("    read: { method: GET, path: '/user/{id}/' }", "    read: { method: GET, path: '/user/{id}/'"), at: /plugin\.yaml:\d+:11: "\{" is never closed/ },
-    { what: 'an unclosed quote', edit: (t: string) => t.replace("value: '{apiKey}' }", "value: '{apiKey} }"), at: /plugin\.yaml:13:\d+: Missing closing 'quote/ },
+    { what: 'an unclosed quote', edit: (t: string) => t.replace("value: '{apiKey}' }", "value: '{apiKey} }"), at: /plugin\.yaml:15:\d+: Missing closing 'quote/ },
   ])('one $what in a plugin is one problem, at its line', ({ edit, at }) => {
     const pluginsDir = mkdtempSync(join(dir, 'plugins-'));
     const text = readFileSync(join(ROOT, 'plugins/15five/plugin.yaml'), 'utf8');

@@ -89,7 +89,7 @@ describe('rest connector: a password the plugin maps reaches the native API, and
   let rig: Rig;
   beforeAll(async () => {
     // 15Five's API has no password field; the emulator ignores unknown fields, as Django REST does.
-    rig = await startRig('15five', { pluginEdits: [['    title: title\n    external_id: externalId', '    title: title\n    password: password\n    external_id: externalId']] });
+    rig = await startRig('15five', { pluginEdits: [['    title: title\n    employee_id: enterprise.employeeNumber', '    title: title\n    password: password\n    employee_id: enterprise.employeeNumber']] });
   });
   afterAll(async () => {
     await rig?.close();
@@ -109,7 +109,8 @@ describe('rest connector: a password the plugin maps reaches the native API, and
     expectNoPassword((await read(await gw.call(`/Users/${created.body.id}?attributes=password`))).body);
 
     const sent = emu.requests().filter((r) => r.method !== 'GET').map((r) => r.body);
-    expect(sent).toEqual([expect.objectContaining({ email: 'pw@acme.example', password: PASSWORDS[0] }), { password: PASSWORDS[2] }]);
+    // The create goes to 15Five's bulk endpoint (an array of one); the change is a PUT of the user.
+    expect(sent).toEqual([[expect.objectContaining({ email: 'pw@acme.example', password: PASSWORDS[0] })], expect.objectContaining({ password: PASSWORDS[2] })]);
     const disk = storeBytes(gw.dataDir);
     expect(disk).toContain('pw@acme.example');
     const logs = gw.logs.join('\n');
