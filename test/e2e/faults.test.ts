@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatorKind } from '../emulators/index.js';
-import { ENTERPRISE, patchOp, read, USER_SCHEMA } from '../support/gateway.js';
+import { read } from '../support/gateway.js';
+import { entraClient } from './entra-client.js';
 import { startRig, type Rig } from './support.js';
 
 const USERS = 24;
@@ -28,8 +29,6 @@ const FAST: Record<EmulatorKind, [string, string][]> = {
   personio: [],
 };
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe.each(['15five', 'bamboohr'] as const)('plugin %s with a native API failing 20% of calls', (kind) => {
   let rig: Rig;
   const outcomes: number[] = [];
@@ -50,52 +49,8 @@ describe.each(['15five', 'bamboohr'] as const)('plugin %s with a native API fail
     await rig?.close();
   });
 
-  /** Retries until the call answers one of `ok`, like Entra's provisioning service does across cycles. */
-  async function untilOk(send: () => Promise<Response>, ok: number[]) {
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-      const res = await read(await send());
-      outcomes.push(res.status);
-      if (ok.includes(res.status)) return res;
-      // Never a 500 from the gateway itself: downstream trouble is 429/502/503/504.
-      expect([409, 429, 502, 503, 504], JSON.stringify(res.body)).toContain(res.status);
-      if (res.status === 429 || res.status === 503) expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-      await pause(5);
-    }
-    throw new Error('gave up');
-  }
-
-  async function provision(i: number): Promise<void> {
-    const userName = `user${i}@acme.example`;
-    const filter = `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
-    let id: string | undefined;
-    for (let attempt = 1; attempt <= MAX_ATTEMPTS && !id; attempt += 1) {
-      const found = await untilOk(() => rig.gw.call(filter), [200]);
-      if (found.body.totalResults === 1) {
-        id = found.body.Resources[0].id;
-        break;
-      }
-      const created = await untilOk(
-        () =>
-          rig.gw.call('/Users', {
-            method: 'POST',
-            json: {
-              schemas: [USER_SCHEMA, ENTERPRISE],
-              userName,
-              name: { givenName: `Given${i}`, familyName: `Family${i}` },
-              emails: [{ value: userName, type: 'work', primary: true }],
-              [ENTERPRISE]: { employeeNumber: `N${i}` },
-            },
-          }),
-        [201, 409],
-      );
-      if (created.status === 201) id = created.body.id;
-    }
-    expect(id).toBeDefined();
-    await untilOk(() => rig.gw.call(`/Users/${id}`, { method: 'PATCH', json: patchOp({ op: 'Replace', path: 'title', value: `Title ${i}` }) }), [200]);
-    if (i % 3 === 0) {
-      await untilOk(() => rig.gw.call(`/Users/${id}`, { method: 'PATCH', json: patchOp({ op: 'Replace', path: 'active', value: 'False' }) }), [200]);
-    }
-  }
+  const provision = (i: number) =>
+    entraClient({ call: (path, init) => rig.gw.call(path, init), outcomes, maxAttempts: MAX_ATTEMPTS }).provision(i, `user${i}@acme.example`);
 
   it('ends with every user present exactly once natively, every attribute right', async () => {
     const queue = Array.from({ length: USERS }, (_, i) => i);

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../emulators/index.js';
-import { ENTERPRISE, patchOp, read, TEST_TOKEN, USER_SCHEMA } from '../support/gateway.js';
+import { read, TEST_TOKEN, USER_SCHEMA } from '../support/gateway.js';
+import { entraClient } from './entra-client.js';
 import { createTestSchema, testDatabaseUrl, type TestSchema } from '../support/postgres.js';
 import { exited, startMain, type GatewayProcess } from '../support/processes.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -127,58 +128,16 @@ describe('three replicas on one PostgreSQL (15five plugin)', () => {
     emu.setFaults({ failRate: 0.2, failWith: ['500', '503', '429', 'drop', 'slow'], retryAfterSeconds: 1, slowMs: 1500, processThenFail: true, seed: 11 });
     const USERS = 24;
     const outcomes: number[] = [];
-    /** Like Entra across cycles: retries what failed, on whichever replica the balancer picks. */
-    async function untilOk(send: () => Promise<Response>, ok: number[]) {
-      for (let attempt = 1; attempt <= 120; attempt += 1) {
-        let res;
-        try {
-          res = await read(await send());
-        } catch {
-          // The replica died under the request (kill -9): the client sees a broken connection and retries.
-          outcomes.push(0);
-          await pause(50);
-          continue;
-        }
-        outcomes.push(res.status);
-        if (ok.includes(res.status)) return res;
-        expect([409, 429, 502, 503, 504], JSON.stringify(res.body)).toContain(res.status);
-        if (res.status === 429 || res.status === 503) expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
-        await pause(res.status === 409 ? 200 : 20);
-      }
-      throw new Error('gave up');
-    }
-    async function provision(i: number): Promise<void> {
-      const userName = `r${i}@acme.example`;
-      const filter = `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`;
-      let id: string | undefined;
-      for (let attempt = 1; attempt <= 120 && !id; attempt += 1) {
-        const found = await untilOk(() => deployment.call(filter), [200]);
-        if (found.body.totalResults === 1) {
-          id = found.body.Resources[0].id;
-          break;
-        }
-        const created = await untilOk(
-          () =>
-            deployment.call('/Users', {
-              method: 'POST',
-              json: {
-                schemas: [USER_SCHEMA, ENTERPRISE],
-                userName,
-                name: { givenName: `Given${i}`, familyName: `Family${i}` },
-                emails: [{ value: userName, type: 'work', primary: true }],
-                [ENTERPRISE]: { employeeNumber: `N${i}` },
-              },
-            }),
-          [201, 409],
-        );
-        if (created.status === 201) id = created.body.id;
-      }
-      expect(id).toBeDefined();
-      await untilOk(() => deployment.call(`/Users/${id}`, { method: 'PATCH', json: patchOp({ op: 'Replace', path: 'title', value: `Title ${i}` }) }), [200]);
-      if (i % 3 === 0) {
-        await untilOk(() => deployment.call(`/Users/${id}`, { method: 'PATCH', json: patchOp({ op: 'Replace', path: 'active', value: 'False' }) }), [200]);
-      }
-    }
+    // Like Entra across cycles: retries what failed, on whichever replica the balancer picks.
+    const { provision: provisionAs } = entraClient({
+      call: (path, init) => deployment.call(path, init),
+      outcomes,
+      maxAttempts: 120,
+      retryBrokenConnections: true,
+      pauseMs: 20,
+      conflictPauseMs: 200,
+    });
+    const provision = (i: number) => provisionAs(i, `r${i}@acme.example`);
 
     const queue = Array.from({ length: USERS }, (_, i) => i);
     let done = 0;
