@@ -7,7 +7,7 @@ import { enterpriseUserSchema, ENTERPRISE_USER_SCHEMA } from '../scim/schemas/co
 import { SchemaRegistry } from '../scim/schemas/registry.js';
 import type { SchemaDefinition } from '../scim/schemas/types.js';
 import { checkAppAuth, checkSecurity } from '../auth/config-check.js';
-import { gatewaySchema, type AppFileConfig, type GatewayFileConfig } from './schema.js';
+import { gatewaySchema, storeSection, type AppFileConfig, type GatewayFileConfig } from './schema.js';
 import { loadSchemaFile, readYamlFile, shownPath, zodProblems } from './yaml-file.js';
 import { loadAppPlugin, PluginCache, resolvePluginsDir } from '../plugins/app-config.js';
 import type { CompiledPlugin, Downstream } from '../plugins/types.js';
@@ -144,8 +144,8 @@ function storeConfigOf(
   where: string,
   problems: string[],
 ): StoreConfig | undefined {
-  const configured = section ?? (env.SCIM_BRIDGE_DATABASE_URL ? { kind: 'postgres' as const, url: { env: 'SCIM_BRIDGE_DATABASE_URL' }, schema: 'scim_bridge', poolSize: 10 } : undefined);
-  if (!configured) return { kind: 'sqlite', path: resolve(dataDir, 'scim-bridge.db'), busyTimeoutMs: 5000 };
+  // No section: the schema's defaults of the kind the environment picks.
+  const configured = section ?? storeSection.parse({ kind: env.SCIM_BRIDGE_DATABASE_URL ? 'postgres' : 'sqlite' });
   if (configured.kind === 'sqlite') {
     const path = isAbsolute(configured.path) ? configured.path : resolve(dataDir, configured.path);
     return { kind: 'sqlite', path, busyTimeoutMs: configured.busyTimeoutMs };

@@ -68,6 +68,33 @@ const appSchema = z.strictObject({
   }
 });
 
+/** Where the gateway keeps its state (`store:`); a section's defaults also serve when it is absent (load.ts). */
+export const storeSection = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('sqlite'),
+      /** Relative paths are inside SCIM_BRIDGE_DATA_DIR. */
+      path: z.string().min(1).default('scim-bridge.db'),
+      /**
+       * How long a write waits for another process's lock on the file (reads go on meanwhile) before it
+       * is answered 503 + Retry-After.
+       */
+      busyTimeoutMs: z.number().int().min(0).max(60_000).default(5000),
+    }),
+    z.strictObject({
+      kind: z.literal('postgres'),
+      /** A postgres:// connection URL; from the environment, since it may carry a password. */
+      url: envValue.default({ env: 'SCIM_BRIDGE_DATABASE_URL' }),
+      /** The schema the gateway's tables live in (created if missing). */
+      schema: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'schema names are 1-63 lowercase letters, digits or "_"')
+        .default('scim_bridge'),
+      /** Connections per process. */
+      poolSize: z.number().int().min(1).max(100).default(10),
+    }),
+  ]);
+
 export const gatewaySchema = z.strictObject({
   server: z
     .strictObject({
@@ -117,32 +144,7 @@ export const gatewaySchema = z.strictObject({
    * Where the gateway keeps its state. Absent: PostgreSQL when SCIM_BRIDGE_DATABASE_URL is set (several
    * replicas may share it), else the embedded SQLite file.
    */
-  store: z
-    .discriminatedUnion('kind', [
-      z.strictObject({
-        kind: z.literal('sqlite'),
-        /** Relative paths are inside SCIM_BRIDGE_DATA_DIR. */
-        path: z.string().min(1).default('scim-bridge.db'),
-        /**
-         * How long a write waits for another process's lock on the file (reads go on meanwhile) before it
-         * is answered 503 + Retry-After.
-         */
-        busyTimeoutMs: z.number().int().min(0).max(60_000).default(5000),
-      }),
-      z.strictObject({
-        kind: z.literal('postgres'),
-        /** A postgres:// connection URL; from the environment, since it may carry a password. */
-        url: envValue.default({ env: 'SCIM_BRIDGE_DATABASE_URL' }),
-        /** The schema the gateway's tables live in (created if missing). */
-        schema: z
-          .string()
-          .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'schema names are 1-63 lowercase letters, digits or "_"')
-          .default('scim_bridge'),
-        /** Connections per process. */
-        poolSize: z.number().int().min(1).max(100).default(10),
-      }),
-    ])
-    .optional(),
+  store: storeSection.optional(),
   /** Files (relative to this configuration file) that each define one extension schema. */
   schemas: z.array(z.string().min(1)).default([]),
   /** Where plugins live, relative to this file (default `<repo>/plugins`; SCIM_BRIDGE_PLUGINS_DIR overrides both). */

@@ -4,6 +4,7 @@
  * lapse are generous multiples, never assertions about speed.
  */
 import { describe, expect, it } from 'vitest';
+import { storeErrorCode } from './store-error.js';
 import { StoreError, type JsonObject, type MemberRecord, type Store } from '../../src/store/types.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -12,16 +13,6 @@ const user = (userName: string): JsonObject => ({ schemas: [USER], userName });
 const group = (displayName: string): JsonObject => ({ schemas: [GROUP], displayName });
 const LEASE = 60_000;
 
-/** `code:field` of the StoreError a promise rejects with; fails the test when it resolves. */
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StoreError);
-  const e = error as StoreError;
-  return `${e.code}:${e.details.field ?? ''}`;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,7 +24,7 @@ export function describeClaimsContract(store: () => Store, newApp: () => string)
       expect(claim).toMatchObject({ app, type: 'User' });
       expect(typeof claim.id).toBe('string');
       expect(claim.version).toBeUndefined();
-      expect(await codeOf(store().reserve(app, 'User', { purpose: 'create', data: user('ada@X'), leaseMs: LEASE }))).toBe('claimed:userName');
+      expect(await storeErrorCode(store().reserve(app, 'User', { purpose: 'create', data: user('ada@X'), leaseMs: LEASE }))).toBe('claimed:userName');
       // Invisible to reads, and to another app.
       expect((await store().query(app, 'User', { condition: { op: 'eq', field: 'userName', value: 'ada@x' } })).total).toBe(0);
       expect(await store().get(app, 'User', claim.id)).toBeNull();
@@ -43,8 +34,8 @@ export function describeClaimsContract(store: () => Store, newApp: () => string)
       expect(made.id).toBe(claim.id);
       expect(made.nativeId).toBe('n-1');
       // The claim went with the write: a new claim now meets the stored user, not a claim.
-      expect(await codeOf(store().reserve(app, 'User', { purpose: 'create', data: user('ADA@x'), leaseMs: LEASE }))).toBe('conflict:userName');
-      expect(await codeOf(store().reserve(app, 'User', { purpose: 'create', id: made.id, data: user('other'), leaseMs: LEASE }))).toBe('conflict:id');
+      expect(await storeErrorCode(store().reserve(app, 'User', { purpose: 'create', data: user('ADA@x'), leaseMs: LEASE }))).toBe('conflict:userName');
+      expect(await storeErrorCode(store().reserve(app, 'User', { purpose: 'create', id: made.id, data: user('other'), leaseMs: LEASE }))).toBe('conflict:id');
     });
 
     it('a released claim frees its keys, cannot commit, and releasing twice is fine', async () => {
@@ -52,7 +43,7 @@ export function describeClaimsContract(store: () => Store, newApp: () => string)
       const claim = await store().reserve(app, 'User', { purpose: 'create', data: user('bob'), leaseMs: LEASE });
       await store().release(claim);
       await store().release(claim);
-      expect(await codeOf(store().create(app, 'User', { data: user('bob') }, { claim }))).toBe('claim_lost:');
+      expect(await storeErrorCode(store().create(app, 'User', { data: user('bob') }, { claim }))).toBe('claim_lost:');
       expect((await store().query(app, 'User', {})).total).toBe(0);
       const next = await store().reserve(app, 'User', { purpose: 'create', data: user('bob'), leaseMs: LEASE });
       expect((await store().create(app, 'User', { data: user('bob') }, { claim: next })).id).toBe(next.id);
@@ -63,7 +54,7 @@ export function describeClaimsContract(store: () => Store, newApp: () => string)
       const stale = await store().reserve(app, 'User', { purpose: 'create', data: user('carol'), leaseMs: 20 });
       await sleep(150);
       const fresh = await store().reserve(app, 'User', { purpose: 'create', data: user('carol'), leaseMs: LEASE });
-      expect(await codeOf(store().create(app, 'User', { data: user('carol') }, { claim: stale }))).toBe('claim_lost:');
+      expect(await storeErrorCode(store().create(app, 'User', { data: user('carol') }, { claim: stale }))).toBe('claim_lost:');
       await store().create(app, 'User', { data: user('carol') }, { claim: fresh });
       // The stale claim's other key (its id) went with it: that id can be claimed again.
       await store().release(await store().reserve(app, 'User', { purpose: 'create', id: stale.id, data: user('dave'), leaseMs: LEASE }));
@@ -81,12 +72,12 @@ export function describeClaimsContract(store: () => Store, newApp: () => string)
 
     it('an update claim needs the resource, carries its version and holds it against other claims', async () => {
       const app = newApp();
-      expect(await codeOf(store().reserve(app, 'User', { purpose: 'update', id: 'missing', leaseMs: LEASE }))).toBe('not_found:');
+      expect(await storeErrorCode(store().reserve(app, 'User', { purpose: 'update', id: 'missing', leaseMs: LEASE }))).toBe('not_found:');
       const made = await store().create(app, 'User', { data: user('fay') });
       await store().replace(app, 'User', made.id, { data: user('fay') });
       const claim = await store().reserve(app, 'User', { purpose: 'update', id: made.id, data: user('fay'), leaseMs: LEASE });
       expect(claim).toMatchObject({ id: made.id, version: 2 });
-      expect(await codeOf(store().reserve(app, 'User', { purpose: 'delete', id: made.id, leaseMs: LEASE }))).toBe('claimed:id');
+      expect(await storeErrorCode(store().reserve(app, 'User', { purpose: 'delete', id: made.id, leaseMs: LEASE }))).toBe('claimed:id');
       const replaced = await store().replace(app, 'User', made.id, { data: user('fay2') }, { claim, ifVersion: claim.version! });
       expect(replaced.version).toBe(3);
       await store().release(await store().reserve(app, 'User', { purpose: 'delete', id: made.id, leaseMs: LEASE }));
@@ -96,9 +87,9 @@ export function describeClaimsContract(store: () => Store, newApp: () => string)
       const app = newApp();
       const a = await store().create(app, 'User', { data: user('gil') });
       await store().create(app, 'User', { data: user('hal') });
-      expect(await codeOf(store().reserve(app, 'User', { purpose: 'update', id: a.id, data: user('HAL'), leaseMs: LEASE }))).toBe('conflict:userName');
+      expect(await storeErrorCode(store().reserve(app, 'User', { purpose: 'update', id: a.id, data: user('HAL'), leaseMs: LEASE }))).toBe('conflict:userName');
       const pending = await store().reserve(app, 'User', { purpose: 'create', data: user('ivy'), leaseMs: LEASE });
-      expect(await codeOf(store().reserve(app, 'User', { purpose: 'update', id: a.id, data: user('Ivy'), leaseMs: LEASE }))).toBe('claimed:userName');
+      expect(await storeErrorCode(store().reserve(app, 'User', { purpose: 'update', id: a.id, data: user('Ivy'), leaseMs: LEASE }))).toBe('claimed:userName');
       await store().release(pending);
       const rename = await store().reserve(app, 'User', { purpose: 'update', id: a.id, data: user('Ivy'), leaseMs: LEASE });
       expect((await store().replace(app, 'User', a.id, { data: user('Ivy') }, { claim: rename })).data['userName']).toBe('Ivy');
@@ -110,19 +101,19 @@ export function describeClaimsContract(store: () => Store, newApp: () => string)
       const claim = await store().reserve(app, 'User', { purpose: 'delete', id: made.id, leaseMs: LEASE });
       expect(await store().delete(app, 'User', made.id, { claim })).toBe(true);
       expect(await store().get(app, 'User', made.id)).toBeNull();
-      expect(await codeOf(store().reserve(app, 'User', { purpose: 'update', id: made.id, leaseMs: LEASE }))).toBe('not_found:');
+      expect(await storeErrorCode(store().reserve(app, 'User', { purpose: 'update', id: made.id, leaseMs: LEASE }))).toBe('not_found:');
     });
 
     it('a write under a claim that fails keeps the claim, and writes nothing', async () => {
       const app = newApp();
       const claim = await store().reserve(app, 'Group', { purpose: 'create', data: group('Ops'), uniqueGroupDisplayName: true, leaseMs: LEASE });
       const ghost: MemberRecord = { value: 'no-such-user', raw: { value: 'no-such-user' } };
-      expect(await codeOf(store().create(app, 'Group', { data: group('Ops'), members: [ghost] }, { claim, uniqueGroupDisplayName: true }))).toBe(
+      expect(await storeErrorCode(store().create(app, 'Group', { data: group('Ops'), members: [ghost] }, { claim, uniqueGroupDisplayName: true }))).toBe(
         'missing_members:',
       );
       expect((await store().query(app, 'Group', {})).total).toBe(0);
       expect(
-        await codeOf(store().reserve(app, 'Group', { purpose: 'create', data: group('OPS'), uniqueGroupDisplayName: true, leaseMs: LEASE })),
+        await storeErrorCode(store().reserve(app, 'Group', { purpose: 'create', data: group('OPS'), uniqueGroupDisplayName: true, leaseMs: LEASE })),
       ).toBe('claimed:displayName');
       const made = await store().create(app, 'Group', { data: group('Ops') }, { claim, uniqueGroupDisplayName: true });
       expect(made.id).toBe(claim.id);

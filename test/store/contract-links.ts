@@ -3,19 +3,10 @@
  * the same transaction as the write they describe.
  */
 import { describe, expect, it } from 'vitest';
-import { StoreError, type AuditEntry, type JsonObject, type Store } from '../../src/store/types.js';
+import { storeErrorCode } from './store-error.js';
+import { type AuditEntry, type JsonObject, type Store } from '../../src/store/types.js';
 
 const user = (userName: string): JsonObject => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName });
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof StoreError) return `${error.code}:${error.details.field ?? ''}`;
-    throw error;
-  }
-  return undefined;
-}
 
 export function describeLinksContract(store: () => Store, newApp: () => string): void {
   describe('native ids', () => {
@@ -39,7 +30,7 @@ export function describeLinksContract(store: () => Store, newApp: () => string):
       expect(plain.nativeId).toBeUndefined();
       expect((await store().get(app, 'User', plain.id))?.nativeId).toBeUndefined();
       await store().create(app, 'User', { data: user('b'), nativeId: '7' });
-      expect(await codeOf(store().create(app, 'User', { data: user('c'), nativeId: '7' }))).toBe('conflict:nativeId');
+      expect(await storeErrorCode(store().create(app, 'User', { data: user('c'), nativeId: '7' }))).toBe('conflict:nativeId');
       await store().create(other, 'User', { data: user('b'), nativeId: '7' });
       await store().create(app, 'Group', { data: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'G' }, nativeId: '7' });
       expect(await store().findByNativeId(app, 'User', 'nope')).toBeNull();
@@ -84,7 +75,7 @@ export function describeLinksContract(store: () => Store, newApp: () => string):
     it('writes no entry when the write is refused', async () => {
       const app = newApp();
       await store().create(app, 'User', { data: user('taken') });
-      expect(await codeOf(store().create(app, 'User', { data: user('TAKEN') }, { audit: entry(app, 'create', 201) }))).toBe('conflict:userName');
+      expect(await storeErrorCode(store().create(app, 'User', { data: user('TAKEN') }, { audit: entry(app, 'create', 201) }))).toBe('conflict:userName');
       expect(await store().readAudit(app, 10)).toStrictEqual([]);
     });
   });

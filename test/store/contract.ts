@@ -8,9 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ScimError } from '../../src/scim/errors.js';
 import { describeClaimsContract } from './contract-claims.js';
+import { storeError } from './store-error.js';
 import { describeLinksContract } from './contract-links.js';
 import {
-  StoreError,
   foldCase,
   type JsonObject,
   type MemberRecord,
@@ -28,16 +28,6 @@ const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f
 const userData = (userName: string, extra: JsonObject = {}): JsonObject => ({ schemas: [USER], userName, ...extra });
 const groupData = (displayName: string, extra: JsonObject = {}): JsonObject => ({ schemas: [GROUP], displayName, ...extra });
 const member = (value: string, extra: JsonObject = {}): MemberRecord => ({ value, raw: { value, ...extra } });
-
-/** The StoreError a promise rejects with (fails the test when it resolves or throws something else). */
-async function storeError(promise: Promise<unknown>): Promise<StoreError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(StoreError);
-  return err as StoreError;
-}
 
 /** Waits until the clock has moved on, so the next write gets a later timestamp. */
 async function nextMillisecond(): Promise<void> {

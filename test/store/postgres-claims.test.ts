@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { storeErrorCode } from './store-error.js';
 import { openStore } from '../../src/store/index.js';
 import { StoreError, type AuditEntry, type JsonObject, type Store } from '../../src/store/types.js';
 import { createTestSchema, withAdminClient, type TestSchema } from '../support/postgres.js';
@@ -26,16 +27,6 @@ beforeEach(async () => {
 });
 afterEach(() => Promise.all([a.close(), b.close()]));
 
-/** `code:field` of the StoreError a promise rejects with; fails the test when it resolves. */
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(StoreError);
-  const e = error as StoreError;
-  return `${e.code}:${e.details.field ?? ''}`;
-}
 
 const claimRows = () =>
   withAdminClient(async (c) => (await c.query<{ key: string }>(`SELECT key FROM "${db.schema}".claims WHERE app = $1 ORDER BY key`, [app])).rows.map((r) => r.key));
@@ -78,10 +69,10 @@ describe('PostgreSQL claims across two stores', () => {
     const stale = await a.reserve(app, 'User', { purpose: 'create', data: user('carol'), leaseMs: 0 });
     const fresh = await b.reserve(app, 'User', { purpose: 'create', data: user('Carol'), leaseMs: LEASE });
     expect(await claimRows()).toStrictEqual([`id:${fresh.id}`, 'User:userName:carol'].sort());
-    expect(await codeOf(a.create(app, 'User', { data: user('carol') }, { claim: stale, audit: audit('create') }))).toBe('claim_lost:');
+    expect(await storeErrorCode(a.create(app, 'User', { data: user('carol') }, { claim: stale, audit: audit('create') }))).toBe('claim_lost:');
     // Releasing the stale claim does not touch the new holder's rows.
     await a.release(stale);
-    expect(await codeOf(a.reserve(app, 'User', { purpose: 'create', data: user('CAROL'), leaseMs: LEASE }))).toBe('claimed:userName');
+    expect(await storeErrorCode(a.reserve(app, 'User', { purpose: 'create', data: user('CAROL'), leaseMs: LEASE }))).toBe('claimed:userName');
     await b.create(app, 'User', { data: user('Carol') }, { claim: fresh });
     expect((await a.query(app, 'User', {})).records.map((r) => r.id)).toStrictEqual([fresh.id]);
     // The failed commit wrote neither its resource nor its audit row.
@@ -90,8 +81,8 @@ describe('PostgreSQL claims across two stores', () => {
 
   it('a live claim is not taken over, whatever the other store asks', async () => {
     const held = await a.reserve(app, 'User', { purpose: 'create', id: 'fixed', data: user('dan'), leaseMs: LEASE });
-    expect(await codeOf(b.reserve(app, 'User', { purpose: 'create', data: user('DAN'), leaseMs: 0 }))).toBe('claimed:userName');
-    expect(await codeOf(b.reserve(app, 'Group', { purpose: 'create', id: 'fixed', leaseMs: LEASE }))).toBe('claimed:id');
+    expect(await storeErrorCode(b.reserve(app, 'User', { purpose: 'create', data: user('DAN'), leaseMs: 0 }))).toBe('claimed:userName');
+    expect(await storeErrorCode(b.reserve(app, 'Group', { purpose: 'create', id: 'fixed', leaseMs: LEASE }))).toBe('claimed:id');
     expect(await claimRows()).toStrictEqual(['User:userName:dan', 'id:fixed'].sort());
     await a.release(held);
   });
@@ -103,9 +94,9 @@ describe('PostgreSQL claims across two stores', () => {
     expect(claim.version).toBe(2);
     // A write that does not go through claims changes the resource meanwhile.
     await b.replace(app, 'User', made.id, { data: user('eve') });
-    expect(await codeOf(a.replace(app, 'User', made.id, { data: user('eve2') }, { claim, ifVersion: claim.version! }))).toBe('version_mismatch:');
+    expect(await storeErrorCode(a.replace(app, 'User', made.id, { data: user('eve2') }, { claim, ifVersion: claim.version! }))).toBe('version_mismatch:');
     // The failed write kept the claim.
-    expect(await codeOf(b.reserve(app, 'User', { purpose: 'delete', id: made.id, leaseMs: LEASE }))).toBe('claimed:id');
+    expect(await storeErrorCode(b.reserve(app, 'User', { purpose: 'delete', id: made.id, leaseMs: LEASE }))).toBe('claimed:id');
     const replaced = await a.replace(app, 'User', made.id, { data: user('eve2') }, { claim, ifVersion: 3 });
     expect(replaced).toMatchObject({ version: 4, nativeId: 'n1' });
     expect(await claimRows()).toStrictEqual([]);
@@ -117,14 +108,14 @@ describe('PostgreSQL claims across two stores', () => {
     await b.release(claim);
     await a.release(claim);
     expect(await claimRows()).toStrictEqual([]);
-    expect(await codeOf(b.create(app, 'User', { data: user('fay') }, { claim }))).toBe('claim_lost:');
+    expect(await storeErrorCode(b.create(app, 'User', { data: user('fay') }, { claim }))).toBe('claim_lost:');
   });
 
   it('a commit under a claim is atomic with its audit row and the claim going', async () => {
     const claim = await a.reserve(app, 'Group', { purpose: 'create', data: { displayName: 'Ops' }, uniqueGroupDisplayName: true, leaseMs: LEASE });
     const ghost = { value: 'ghost', raw: { value: 'ghost' } };
     const options = { claim, uniqueGroupDisplayName: true, audit: { ...audit('create'), resourceType: 'Group' as const } };
-    expect(await codeOf(b.create(app, 'Group', { data: { displayName: 'Ops' }, members: [ghost] }, options))).toBe('missing_members:');
+    expect(await storeErrorCode(b.create(app, 'Group', { data: { displayName: 'Ops' }, members: [ghost] }, options))).toBe('missing_members:');
     expect(await b.readAudit(app, 10)).toStrictEqual([]);
     expect(await claimRows()).toStrictEqual([`id:${claim.id}`, 'Group:displayName:ops'].sort());
     const made = await b.create(app, 'Group', { data: { displayName: 'Ops' } }, options);
@@ -134,9 +125,9 @@ describe('PostgreSQL claims across two stores', () => {
   });
 
   it('a delete claim needs the resource, and takes its version', async () => {
-    expect(await codeOf(a.reserve(app, 'User', { purpose: 'delete', id: 'nope', leaseMs: LEASE }))).toBe('not_found:');
+    expect(await storeErrorCode(a.reserve(app, 'User', { purpose: 'delete', id: 'nope', leaseMs: LEASE }))).toBe('not_found:');
     const made = await a.create(app, 'User', { data: user('gus') });
-    expect(await codeOf(a.reserve(app, 'Group', { purpose: 'delete', id: made.id, leaseMs: LEASE }))).toBe('not_found:');
+    expect(await storeErrorCode(a.reserve(app, 'Group', { purpose: 'delete', id: made.id, leaseMs: LEASE }))).toBe('not_found:');
     const claim = await b.reserve(app, 'User', { purpose: 'delete', id: made.id, leaseMs: LEASE });
     expect(claim.version).toBe(1);
     expect(await a.delete(app, 'User', made.id, { claim, audit: audit('delete') })).toBe(true);

@@ -299,7 +299,8 @@ export class SqliteStore implements Store {
   async ping(): Promise<void> {
     try {
       this.#ready();
-      this.#db.prepare('SELECT 1').get();
+      // Prepared once (health probes call this every few seconds).
+      this.#queries.get<{ one: number }>('SELECT 1 AS one').get();
     } catch (error) {
       throw new StoreError('unavailable', 'the SQLite store cannot be read', {}, error);
     }
