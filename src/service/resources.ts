@@ -180,7 +180,7 @@ export class ResourceService {
     return this.audit('replace', type, id, ctx, async (auditFor) => {
       const input = this.toWriteInput(type, body);
       // Groups: a PUT without `members` leaves the group with none (full replace, RFC 7644 §3.5.1).
-      const record = await this.update(type, id, ctx, ifMatch, () => input, auditFor);
+      const { record } = await this.update(type, id, ctx, ifMatch, () => input, auditFor);
       return { result: await this.renderOne(record, ctx), id, audited: true, status: 200 };
     });
   }
@@ -188,7 +188,7 @@ export class ResourceService {
   async patch(type: ResourceTypeName, id: string, body: unknown, ctx: RequestContext, ifMatch?: string): Promise<ResourceResult> {
     return this.audit('patch', type, id, ctx, async (auditFor) => {
       const ops = this.app.dialect.normalizePatch(body, this.ctx(type));
-      const record = await this.update(
+      const { record, changed } = await this.update(
         type,
         id,
         ctx,
@@ -200,9 +200,8 @@ export class ResourceService {
         },
         auditFor,
       );
-      // Nothing changed: no write anywhere, the version (ETag) stays.
-      if (record.unchanged) return { result: await this.renderOne(record.unchanged, ctx), id, audited: false, status: 200 };
-      return { result: await this.renderOne(record, ctx), id, audited: true, status: 200 };
+      // Nothing changed: no write anywhere, the version (ETag) stays, and the audit row is written apart.
+      return { result: await this.renderOne(record, ctx), id, audited: changed, status: 200 };
     });
   }
 
@@ -237,14 +236,14 @@ export class ResourceService {
     ifMatch: string | undefined,
     next: (current: ResourceRecord) => WriteInput | undefined,
     auditFor: AuditFor,
-  ): Promise<ResourceRecord & { unchanged?: ResourceRecord }> {
+  ): Promise<{ record: ResourceRecord; changed: boolean }> {
     for (let attempt = 1; ; attempt += 1) {
       const retry = ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS;
       const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group' });
       if (!current) throw notFound(`${type} ${id} not found`);
       checkIfMatch(ifMatch, current.version);
       const input = next(current);
-      if (!input) return { ...current, unchanged: current };
+      if (!input) return { record: current, changed: false };
       const claim = await this.reserve(type, { purpose: 'update', id, data: input.data });
       if (claim && claim.version !== current.version) {
         await this.release(claim);
@@ -252,7 +251,7 @@ export class ResourceService {
         throw preconditionFailed('The resource was changed by another request');
       }
       try {
-        return await this.underClaim(
+        const record = await this.underClaim(
           claim,
           () =>
             this.withAffected(type, resourceBody(current), withMembers(input), async () => {
@@ -265,6 +264,7 @@ export class ResourceService {
             }),
           { retryOnVersionMismatch: retry },
         );
+        return { record, changed: true };
       } catch (error) {
         // Unclaimed (the store connector): another request committed first; apply this one to its result.
         if (error instanceof RetryableConflict) continue;
