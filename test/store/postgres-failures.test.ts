@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guardPool } from '../../src/store/postgres/database.js';
 import { PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/index.js';
 import { StoreError, type JsonObject, type ResourceRecord } from '../../src/store/types.js';
 import { createTestSchema, withAdminClient, type TestSchema } from '../support/postgres.js';
@@ -77,6 +79,29 @@ describe('PostgreSQL store under database failures', () => {
     await expect(store.create(app, 'User', { data: user('after') })).resolves.toMatchObject({ version: 1 });
     expect((await sessionStates(name)).filter((s) => s.startsWith('idle in transaction'))).toStrictEqual([]);
     await store.close();
+  });
+
+  it('a connection that breaks between the pool handing it out and the borrower listening does not end the process', async () => {
+    // pg-pool stops listening for 'error' when it hands a connection out; the borrower's `await` resumes a
+    // microtask later. A termination read in the same socket chunk as the connection's readiness lands
+    // there. This replays that gap: the 'acquire' event queues the break ahead of the borrower.
+    const unhandled: unknown[] = [];
+    const onUncaught = (error: unknown) => unhandled.push(error);
+    const pool = guardPool(new pg.Pool({ connectionString: db.url, max: 1 }));
+    pool.on('acquire', (client) => queueMicrotask(() => client.emit('error', new Error('terminated in the gap'))));
+    const listeners = process.listeners('uncaughtException');
+    process.removeAllListeners('uncaughtException');
+    process.on('uncaughtException', onUncaught);
+    try {
+      const client = await pool.connect();
+      client.release(new Error('broken'));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      for (const listener of listeners) process.on('uncaughtException', listener);
+      await pool.end();
+    }
+    expect(unhandled).toStrictEqual([]);
   });
 
   it('a server that does not answer is unavailable, and no message shows the URL or its password', async () => {

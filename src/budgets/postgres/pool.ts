@@ -5,6 +5,7 @@
  * outage (outage.ts answers the rest without asking).
  */
 import pg from 'pg';
+import { guardPool } from '../../store/postgres/database.js';
 
 export interface PostgresBudgetsConfig {
   /** A postgres:// URL; it may hold a password, so it is never logged or put in an error. */
@@ -41,8 +42,7 @@ export function openBudgetPool(config: PostgresBudgetsConfig): pg.Pool {
     idleTimeoutMillis: 30_000,
     allowExitOnIdle: true,
   });
-  // An idle connection that dies (server restart, pg_terminate_backend) is dropped by the pool; the next
-  // statement opens another or reports the outage. Without a listener the 'error' event would crash.
-  pool.on('error', () => {});
-  return pool;
+  // A connection that dies (server restart, pg_terminate_backend) is dropped by the pool; the next
+  // statement opens another or reports the outage.
+  return guardPool(pool);
 }

@@ -86,16 +86,27 @@ export function clientConfig(options: DatabaseOptions): pg.ClientConfig {
   };
 }
 
+/**
+ * A pg connection that breaks emits 'error', and an 'error' event nobody listens to ends the process.
+ * The pool listens while a connection is idle (and re-emits on the pool) and stops listening the moment it
+ * hands the connection out — a microtask before the borrower's `await` resumes and can listen itself. A
+ * termination that arrives in the same socket read as the connection's readiness lands in that gap, so
+ * every connection gets a listener of its own for its whole life. The borrower still learns of the break
+ * from the failed statement or its own listener; the pool drops the connection when it is released broken.
+ */
+export function guardPool(pool: pg.Pool): pg.Pool {
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return pool;
+}
+
 export class Database {
   readonly #pool: pg.Pool;
   readonly #poolSize: number;
 
   constructor(options: DatabaseOptions) {
     this.#poolSize = options.poolSize;
-    this.#pool = new pg.Pool({ ...clientConfig(options), max: options.poolSize, idleTimeoutMillis: 30_000 });
-    // An idle connection the server closed: the pool has already dropped it and will open another. Without
-    // a listener the event would end the process.
-    this.#pool.on('error', () => {});
+    this.#pool = guardPool(new pg.Pool({ ...clientConfig(options), max: options.poolSize, idleTimeoutMillis: 30_000 }));
   }
 
   /**
