@@ -2,7 +2,17 @@
  * The composition root: configuration → store → per-app runtimes (schemas, dialect, service, secrets)
  * → express app. Everything else is a named module; nothing but this file wires them.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type express from 'express';
 import type { Logger } from 'pino';
+import { buildAdminApp } from './admin/server.js';
+import type { AdminAppView } from './admin/page.js';
+import type { ReconcileSource } from './admin/reconcile.js';
+import { scopedConnector } from './audit/connector.js';
+import { auditingStore } from './audit/store.js';
+import { KEY_FETCH_CHANNEL } from './auth/entra-keys.js';
+import { GatewayMetrics } from './metrics/registry.js';
+import { timedStore } from './metrics/store.js';
 import { createInboundSecurity, type ReloadSummary } from './auth/inbound.js';
 import { createBudgets, type Budgets, type NativeRateSource } from './budgets/index.js';
 import type { AppConfig, GatewayConfig } from './config/load.js';
@@ -24,6 +34,10 @@ const DIALECTS: Record<AppConfig['dialect'], Dialect> = {
 
 export interface Gateway {
   handler: ReturnType<typeof buildHttpApp>;
+  /** The admin listener's app (/metrics, /admin, /admin/audit); main.ts serves it on admin.listen. */
+  admin: express.Express;
+  /** Undefined when admin.metrics is false. */
+  metrics: GatewayMetrics | undefined;
   store: Store;
   /** Rebuilds every app's credentials from `next` and swaps them in at once (SIGHUP); throws, changing nothing, if `next` is broken. */
   reloadAuth(next: GatewayConfig): ReloadSummary;
@@ -37,6 +51,8 @@ export interface GatewayOptions {
   store?: Store;
   /** The clock of token expiry checks, throttles and rate limits (tests); default Date.now. */
   now?: () => number;
+  /** The reconcile jobs (src/reconcile/), shown and served by the admin listener. */
+  reconcile?: ReconcileSource;
 }
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
@@ -47,14 +63,24 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const inbound = createInboundSecurity(config, env, budgets, { now: options.now });
   // A plugin's hooks module is loaded (and its exports checked) now, so a bad one stops start-up.
   for (const app of config.apps.values()) await app.plugin?.hooks.load();
-  const store = options.store ?? (await openStore(config.store));
+  const opened = options.store ?? (await openStore(config.store));
   await budgets.ready();
+  const metrics = config.admin.metrics ? new GatewayMetrics(config.apps.keys()) : undefined;
+  // Every audit row completed from its request (id, resource, name, native id); every store call timed.
+  const store = auditingStore(metrics ? timedStore(opened, metrics) : opened);
+  const onKeyFetch = (message: unknown) => {
+    const { what, ok } = message as { what: 'discovery' | 'jwks'; ok: boolean };
+    metrics?.keyFetch(what, ok);
+  };
+  if (metrics) subscribe(KEY_FETCH_CHANNEL, onKeyFetch);
 
   const apps = new Map<string, HttpApp>();
   const connectors: Connector[] = [];
+  const adminApps: AdminAppView[] = [];
   for (const app of config.apps.values()) {
-    const connector = connectorOf(app, store, budgets, log);
+    const connector = scopedConnector(connectorOf(app, store, budgets, log, metrics));
     connectors.push(connector);
+    adminApps.push(adminViewOf(app, inbound.describe(app.name)));
     const runtime = {
       name: app.name,
       registry: app.registry,
@@ -84,14 +110,24 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       limits: { defaultCount: config.server.defaultCount, maxResults: config.server.maxResults },
       maxMembersPerRequest: config.server.maxMembersPerRequest,
       scan: { maxCandidates: config.server.maxScanCandidates },
+      ...(metrics
+        ? {
+            observeRequest: (app: string | undefined, method: string, status: number, seconds: number) => metrics.request(app, method, status, seconds),
+            observeAuthFailure: (app: string | undefined, reason: string, kind?: 'throttled' | 'unavailable') => metrics.authFailure(app, reason, kind),
+          }
+        : {}),
     },
     log,
   );
+  const admin = buildAdminApp({ apps: adminApps, store, log, ...(metrics ? { metrics } : {}), ...(options.reconcile ? { reconcile: options.reconcile } : {}) });
   return {
     handler,
+    admin,
+    metrics,
     store,
     reloadAuth: (next) => inbound.reload(next),
     close: async () => {
+      if (metrics) unsubscribe(KEY_FETCH_CHANNEL, onKeyFetch);
       await Promise.all(connectors.map((connector) => connector.close?.()));
       await budgets.close();
       if (!options.store) await store.close();
@@ -103,18 +139,22 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
  * The app's connector; every native call of a rest app lands in the audit trail (never its credentials)
  * and draws on the app's native rate budget (one per app name, across replicas when shared).
  */
-function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger): Connector {
+function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger, metrics: GatewayMetrics | undefined): Connector {
   if (app.connector !== 'rest' || !app.plugin || !app.downstream) return storeConnector;
   const appLog = log.child({ app: app.name });
   const onCall = (event: NativeCallEvent) => {
+    metrics?.nativeCall(app.name, event);
+    // The request, and what it is about, come from the request scope (the audit store fills them in).
     void store
       .appendAudit({
         app: app.name,
         action: `native ${event.operation}`,
         resourceType: event.operation.startsWith('groups.') ? 'Group' : 'User',
         status: event.status ?? 0,
-        detail: `${event.method} ${event.path} attempt ${event.attempt}: ${event.outcome}`,
+        detail: `${event.method} ${event.path} attempt ${event.attempt}`,
         durationMs: Math.round(event.durationMs * 1000) / 1000,
+        outcome: event.outcome,
+        ...(event.requestId === undefined ? {} : { requestId: event.requestId }),
       })
       .catch((error: unknown) => appLog.error({ err: error }, 'audit append failed'));
   };
@@ -127,11 +167,31 @@ function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger
         resourceType: decision.type,
         status: DECISION_STATUS[decision.outcome],
         detail: `${decision.outcome}: ${decision.detail}`.slice(0, 500),
+        outcome: decision.outcome,
       })
       .catch((error: unknown) => appLog.error({ err: error }, 'audit append failed'));
   };
   const nativeRate: NativeRateSource = (limit, waiting) => budgets.nativeRate(app.name, limit, waiting);
-  return createRestConnector(app.plugin, app.downstream, { log: appLog, onCall, onDecision, nativeRate });
+  return createRestConnector(app.plugin, app.downstream, {
+    log: appLog,
+    onCall,
+    onDecision,
+    nativeRate,
+    ...(app.requestIdHeader ? { requestIdHeader: app.requestIdHeader } : {}),
+  });
+}
+
+/** What the admin page shows of an app's configuration (never a credential). */
+function adminViewOf(app: AppConfig, auth: Record<string, unknown>): AdminAppView {
+  const secrets = Array.isArray(auth.secrets) ? auth.secrets.length : 0;
+  const tenants = Array.isArray(auth.entraTenants) ? auth.entraTenants.length : 0;
+  const modes = [secrets > 0 ? `bearer secret${secrets > 1 ? ` (${secrets})` : ''}` : '', tenants > 0 ? `Entra JWT (${tenants} tenant${tenants > 1 ? 's' : ''})` : ''].filter(Boolean);
+  const view: AdminAppView = { name: app.name, connector: app.connector, dialect: app.dialect, auth: modes.join(' + ') || 'none' };
+  if (app.plugin && app.downstream) {
+    view.plugin = app.plugin.name;
+    view.rateLimit = app.plugin.connection(app.downstream).rateLimit.requestsPerSecond;
+  }
+  return view;
 }
 
 /** The status an audited decision is recorded with. */

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { SecretError } from './auth/secrets.js';
 import { closeServer, createHttpServer } from './http/connections.js';
 import { createLogger } from './http/logging.js';
+import { listenAdmin } from './admin/listen.js';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -23,13 +24,16 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   log.info({ port: typeof address === 'object' && address ? address.port : port, config: config.file, store: config.store.kind }, 'scim-bridge listening');
+  // The operator's listener (/metrics, /admin): its own address, loopback unless configured otherwise.
+  const admin = config.admin.listen === false ? undefined : await listenAdmin(gateway.admin, config.admin.listen);
+  if (admin) log.info({ admin: admin.where }, 'admin listener (metrics, admin page)');
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    void closeServer(server, config.server.shutdownGraceSeconds * 1000)
+    void Promise.all([closeServer(server, config.server.shutdownGraceSeconds * 1000), admin?.close()])
       .then(() => gateway.close())
       .then(() => process.exit(0));
   };

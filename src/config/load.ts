@@ -31,6 +31,8 @@ export interface AppConfig {
   plugin?: CompiledPlugin;
   /** rest apps: the tenant's base URL and credentials, resolved from the environment (credentials not enumerable). */
   downstream?: Downstream;
+  /** rest apps: the header native calls carry the inbound request id in; absent: none. */
+  requestIdHeader?: string;
 }
 
 export interface GatewayConfig {
@@ -40,6 +42,7 @@ export interface GatewayConfig {
   server: GatewayFileConfig['server'];
   security: GatewayFileConfig['security'];
   writes: GatewayFileConfig['writes'];
+  admin: GatewayFileConfig['admin'];
   store: StoreConfig;
   apps: ReadonlyMap<string, AppConfig>;
   /** Where plugins were read from (validate checks every plugin there). */
@@ -114,6 +117,7 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
         // A rest app's schemas require what its native API requires (the plugin's `requires`).
         registry: new SchemaRegistry({ User: perType.User, Group: perType.Group }, rest?.plugin.requires),
         ...(rest ? { plugin: rest.plugin, downstream: rest.downstream } : {}),
+        ...(rest && app.downstream?.requestIdHeader ? { requestIdHeader: app.downstream.requestIdHeader } : {}),
       }),
     );
   }
@@ -127,6 +131,7 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
     server: Object.freeze({ ...cfg.server }),
     security: Object.freeze(cfg.security),
     writes: Object.freeze({ ...cfg.writes }),
+    admin: Object.freeze({ ...cfg.admin }),
     store: Object.freeze(store),
     apps,
     pluginsDir: plugins.dir,

@@ -27,6 +27,7 @@ import { unappliedFields } from './verify.js';
 export type { ConnectorDecision } from './decisions.js';
 
 export interface RestConnectorOptions {
+  /** Bound to the plugin's name already (createRestConnector): lines here add no "plugin" key, which would be written twice. */
   log: Logger;
   /** The clock behind `{today}`, `{now}` and `{"var": "now"}`. */
   now?: () => Date;
@@ -329,7 +330,7 @@ export class RestConnector implements Connector {
         res = await this.send(r, op, { method: op.method, path: renderPath(op.path, {}), body, idempotent: op.upsert, ...(op.query ? { query: op.query } : {}) });
       } catch (error) {
         if (!ambiguous(error) || searchValue === undefined || attempt >= MAX_CREATE_ATTEMPTS) throw error;
-        this.options.log.warn({ plugin: this.plugin.name, operation: op.name, attempt }, 'create answer lost; searching before trying again');
+        this.options.log.warn({ operation: op.name, attempt }, 'create answer lost; searching before trying again');
         const landed = await this.findOne(r, searchValue, 'retry');
         if (landed) return landed.nativeId;
         continue;
@@ -374,7 +375,7 @@ export class RestConnector implements Connector {
       this.decide({ kind: 'verify', type: r.type, operation: op.name, outcome: 'applied', nativeId, detail: `read back: ${compared.join(', ')} as written` });
       return;
     }
-    this.options.log.warn({ plugin: this.plugin.name, operation: op.name, nativeId, fields: differing }, 'native write not applied: the read-back differs');
+    this.options.log.warn({ operation: op.name, nativeId, fields: differing }, 'native write not applied: the read-back differs');
     this.decide({ kind: 'verify', type: r.type, operation: op.name, outcome: 'differs', nativeId, detail: `read back: ${differing.join(', ')} not as written` });
     throw invalidValue(`${this.plugin.name} did not apply ${differing.join(', ')} (read back after ${op.name}); nothing was reported as done`);
   }
@@ -415,7 +416,7 @@ export class RestConnector implements Connector {
     if (!error) return res;
     const ok = res.status < 300;
     this.options.log.warn(
-      { plugin: this.plugin.name, operation: op.name, status: res.status, scimStatus: error.status },
+      { operation: op.name, status: res.status, scimStatus: error.status },
       ok ? 'native answer says done but a plugin rule calls it a failure' : 'native call refused',
     );
     throw error;
@@ -423,11 +424,11 @@ export class RestConnector implements Connector {
 
   private decide(decision: ConnectorDecision): void {
     const level = decision.outcome === 'differs' || decision.outcome === 'ambiguous' ? 'warn' : 'info';
-    this.options.log[level]({ plugin: this.plugin.name, ...decision }, `${decision.kind} decision: ${decision.outcome}`);
+    this.options.log[level]({ ...decision }, `${decision.kind} decision: ${decision.outcome}`);
     try {
       this.options.onDecision?.(decision);
     } catch {
-      this.options.log.warn({ plugin: this.plugin.name }, 'decision listener threw');
+      this.options.log.warn({}, 'decision listener threw');
     }
   }
 
@@ -439,7 +440,7 @@ export class RestConnector implements Connector {
       const translated = toScimError(error);
       if (error instanceof DownstreamError) {
         // The message is the client's own (never a native body or a credential): it says what failed, a token request included.
-        this.options.log.warn({ plugin: this.plugin.name, operation: error.details.operation, kind: error.kind, status: error.details.status, reason: error.message }, 'native call failed');
+        this.options.log.warn({ operation: error.details.operation, kind: error.kind, status: error.details.status, reason: error.message }, 'native call failed');
       }
       throw translated;
     }

@@ -122,7 +122,7 @@ describe('onCall events', () => {
     const events: NativeCallEvent[] = [];
     const client = createNativeClient(settingsFor(server.url), { clock: new FakeClock(true), onCall: (e) => events.push(e) });
     await client.request({ method: 'GET', path: '/user/', query: { email: 'a@b.c' }, idempotent: true, operation: 'users.find' });
-    expect(events.map(({ durationMs, ...rest }) => ({ ...rest, timed: durationMs >= 0 }))).toEqual([
+    expect(events.map(({ durationMs, rateWaitMs, ...rest }) => ({ ...rest, timed: durationMs >= 0 && rateWaitMs! >= 0 }))).toEqual([
       { operation: 'users.find', method: 'GET', path: '/user/', status: 503, attempt: 1, outcome: 'retry', timed: true },
       { operation: 'users.find', method: 'GET', path: '/user/', status: 200, attempt: 2, outcome: 'ok', timed: true },
     ]);
