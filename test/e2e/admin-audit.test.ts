@@ -141,4 +141,24 @@ describe('operations on the 15five app', () => {
     expect(typeof refused!.reason).toBe('string');
     expect(JSON.stringify(refused)).not.toContain(ADA);
   });
+
+  it('logs an expected downstream failure without a stack or an error line, and audits it as failed', async () => {
+    rig.emu.setFaults({ failNext: { count: 20, with: '503' }, retryAfterSeconds: 0 });
+    const res = await rig.gw.call('/Users', {
+      method: 'POST',
+      headers: { 'X-Request-Id': 'req-outage-1' },
+      json: { schemas: [USER_SCHEMA], userName: 'grace@acme.example', name: { givenName: 'Grace', familyName: 'Hopper' }, emails: [{ value: 'grace@acme.example', type: 'work', primary: true }] },
+    });
+    rig.emu.setFaults({});
+    expect(res.status).toBe(503);
+    const mine = rig.gw.logs.filter((raw) => raw.includes('req-outage-1'));
+    expect(mine.length).toBeGreaterThan(0);
+    for (const raw of mine) {
+      expect(raw).not.toContain('"stack"');
+      expect((JSON.parse(raw) as { level: number }).level).toBeLessThan(50);
+    }
+    const timeline = (await (await fetch(`${adminUrl}/admin/audit?app=15five&user=grace@acme.example`)).json()) as Timeline;
+    expect(timeline.entries.map((e) => [e.requestId, e.operation, e.result?.status, e.result?.outcome])).toStrictEqual([['req-outage-1', 'create', 503, 'failed']]);
+    expect(timeline.entries[0]!.steps.some((s) => s.status === 503 && s.outcome === 'retry')).toBe(true);
+  });
 });
