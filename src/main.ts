@@ -2,13 +2,14 @@
  * `npm start`: reads the environment contract (PORT, SCIM_BRIDGE_CONFIG, SCIM_BRIDGE_DATA_DIR,
  * SCIM_BRIDGE_TOKEN[_<APP>], SCIM_BRIDGE_LOG_LEVEL), starts the gateway, stops it cleanly on SIGTERM/SIGINT.
  */
-import { createGateway } from './app.js';
+import type { Logger } from 'pino';
+import { listenAdmin, type AdminListener } from './admin/listen.js';
+import { createGateway, type Gateway } from './app.js';
 import { EnvironmentError, readStartEnvironment } from './config/environment.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { SecretError } from './auth/secrets.js';
 import { closeServer, createHttpServer } from './http/connections.js';
 import { createLogger } from './http/logging.js';
-import { listenAdmin } from './admin/listen.js';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -25,8 +26,7 @@ async function main(): Promise<void> {
   const address = server.address();
   log.info({ port: typeof address === 'object' && address ? address.port : port, config: config.file, store: config.store.kind }, 'scim-bridge listening');
   // The operator's listener (/metrics, /admin): its own address, loopback unless configured otherwise.
-  const admin = config.admin.listen === false ? undefined : await listenAdmin(gateway.admin, config.admin.listen);
-  if (admin) log.info({ admin: admin.where }, 'admin listener (metrics, admin page)');
+  const admin = config.admin.listen === false ? undefined : await startAdmin(gateway.admin, config.admin.listen, log);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -51,6 +51,23 @@ async function main(): Promise<void> {
       log.error({ error: message }, 'configuration reload failed; the previous credentials stay in force');
     }
   });
+}
+
+/**
+ * The admin listener, or none when its address is taken (several replicas on one host with the default
+ * address): the SCIM service does not stop for its metrics, and the warning says what to set.
+ */
+async function startAdmin(app: Gateway['admin'], listen: string, log: Logger): Promise<AdminListener | undefined> {
+  try {
+    const admin = await listenAdmin(app, listen);
+    log.info({ admin: admin.where }, 'admin listener (metrics, admin page)');
+    return admin;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL') throw error;
+    log.warn({ admin: listen, code }, 'admin listener not started: its address is not available (set admin.listen, or false)');
+    return undefined;
+  }
 }
 
 main().catch((error: unknown) => {
