@@ -26,7 +26,9 @@ async function main(): Promise<void> {
   const address = server.address();
   log.info({ port: typeof address === 'object' && address ? address.port : port, config: config.file, store: config.store.kind }, 'scim-bridge listening');
   // The operator's listener (/metrics, /admin): its own address, loopback unless configured otherwise.
-  const admin = config.admin.listen === false ? undefined : await startAdmin(gateway.admin, config.admin.listen, log);
+  // SCIM_BRIDGE_ADMIN_LISTEN (host:port, or "false") wins over admin.listen: one configuration, several hosts or ports.
+  const listen = env.SCIM_BRIDGE_ADMIN_LISTEN ? (env.SCIM_BRIDGE_ADMIN_LISTEN === 'false' ? false : env.SCIM_BRIDGE_ADMIN_LISTEN) : config.admin.listen;
+  const admin = listen === false ? undefined : await startAdmin(gateway.admin, listen, log);
 
   let stopping = false;
   const stop = (signal: string) => {
