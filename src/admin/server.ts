@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { readTimeline, TimelineQueryError, type Timeline } from '../audit/timeline.js';
 import type { GatewayMetrics } from '../metrics/registry.js';
 import { packageVersion } from '../package-info.js';
-import type { Store } from '../store/types.js';
+import { StoreError, type Store } from '../store/types.js';
 import { renderAdminPage, type AdminAppView } from './page.js';
 import type { ReconcileSource } from './reconcile.js';
 
@@ -87,6 +87,10 @@ export function buildAdminApp(options: AdminOptions): express.Express {
     res.status(404).json({ status: 404, detail: 'Not found: /metrics, /admin, /admin/audit' });
   });
   app.use((error: unknown, _req: Request, res: Response, _next: express.NextFunction) => {
+    if (error instanceof StoreError && error.code === 'unavailable') {
+      res.status(503).json({ status: 503, detail: 'The store does not answer now; try again' });
+      return;
+    }
     options.log.error({ err: error }, 'admin request failed');
     res.status(500).json({ status: 500, detail: 'Internal error' });
   });
