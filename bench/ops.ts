@@ -3,7 +3,8 @@
  * observation per request, per store call) and audit rows (one per write, in its transaction) — as the
  * throughput of three gateways on the default `directory` app, measured in turns in one run:
  * `off` (neither), `metrics` (metrics only) and `full` (both, as `npm start` runs). Ratios are against
- * `off`. BENCH_SECONDS (default 6) per scenario and gateway, BENCH_USERS (default 1000) preloaded.
+ * `off`. BENCH_SECONDS (default 6) per scenario and gateway in BENCH_ROUNDS turns (default 4), BENCH_USERS
+ * (default 1000) preloaded.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
@@ -19,6 +20,8 @@ import { SCENARIOS, type Target } from './scenarios.js';
 const VARIANTS = ['off', 'metrics', 'full'] as const;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const USERS = Number(process.env.BENCH_USERS ?? 1000);
+/** Turns per scenario: each gateway runs SECONDS / ROUNDS at a time, so all three see the same machine load. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const SERVER_SCRIPT = fileURLToPath(new URL('./ops-server.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MEASURED = ['GET filter userName eq', 'PATCH replace title', 'POST create'];
@@ -66,15 +69,15 @@ for (const scenario of SCENARIOS.filter((s) => MEASURED.includes(s.name))) {
       hooks: { before: () => (before = readCpuMs(side.server.process.pid!)), after: () => (cpu[i]! += readCpuMs(side.server.process.pid!) - before) },
     };
   });
-  const results = await measureInterleaved(load, { connections: 10, warmupSeconds: 1, seconds: SECONDS }, 2);
+  const results = await measureInterleaved(load, { connections: 10, warmupSeconds: 1, seconds: SECONDS }, ROUNDS);
   const base = results[0]!;
   const cells = results.map((r, i) => {
     const cpuPerRequest = (cpu[i]! * 1000) / Math.max(1, r.requests);
     const ratio = i === 0 ? '' : ` (${(r.requestsPerSecond / base.requestsPerSecond).toFixed(2)})`;
     return `${Math.round(r.requestsPerSecond)}${ratio}, ${cpuPerRequest.toFixed(0)} µs CPU`;
   });
-  const failures = results.reduce((n, r) => n + r.non2xx + r.errors, 0);
-  rows.push(`| ${scenario.name} | ${cells.join(' | ')} |${failures > 0 ? ` ${failures} failed requests` : ''}`);
+  const failures = results.map((r) => Object.entries(r.failedStatuses).map(([status, n]) => `${n}× ${status}`).join(', ')).filter(Boolean);
+  rows.push(`| ${scenario.name} | ${cells.join(' | ')} |${failures.length > 0 ? ` failed: ${failures.join('; ')}` : ''}`);
 }
 process.stdout.write(`\n| scenario | off: req/s, CPU per request | metrics (÷ off) | metrics + audit (÷ off) |\n|---|---|---|---|\n${rows.join('\n')}\n`);
 for (const side of sides) await stopServer(side.server);
