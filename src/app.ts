@@ -13,7 +13,10 @@ import type { NativeCallEvent } from './connectors/http/types.js';
 import { createRestConnector, type ConnectorDecision } from './connectors/rest/index.js';
 import { storeConnector, type Connector } from './connectors/types.js';
 import { buildHttpApp, type HttpApp } from './http/server.js';
-import { ResourceService } from './service/resources.js';
+import { createReconcileJobs, type ReconcileJobs } from './reconcile/jobs.js';
+import { reconcileStateDir } from './reconcile/state.js';
+import type { ReconcileTarget } from './reconcile/run.js';
+import { ResourceService, type AppRuntime } from './service/resources.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 
@@ -25,6 +28,8 @@ const DIALECTS: Record<AppConfig['dialect'], Dialect> = {
 export interface Gateway {
   handler: ReturnType<typeof buildHttpApp>;
   store: Store;
+  /** Reconcile runs started from the admin listener (src/reconcile/jobs.ts); its router is mounted there. */
+  reconcile: ReconcileJobs;
   /** Rebuilds every app's credentials from `next` and swaps them in at once (SIGHUP); throws, changing nothing, if `next` is broken. */
   reloadAuth(next: GatewayConfig): ReloadSummary;
   close(): Promise<void>;
@@ -52,24 +57,19 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
 
   const apps = new Map<string, HttpApp>();
   const connectors: Connector[] = [];
+  const reconcilable = new Map<string, ReconcileTarget>();
   for (const app of config.apps.values()) {
     const connector = connectorOf(app, store, budgets, log);
     connectors.push(connector);
-    const runtime = {
-      name: app.name,
-      registry: app.registry,
-      store,
-      dialect: DIALECTS[app.dialect],
-      uniqueGroupDisplayName: app.uniqueGroupDisplayName,
-      connector,
-      claims: { leaseMs: config.writes.claimLeaseSeconds * 1000, waitMs: config.writes.claimWaitMs },
-    };
+    const runtime = appRuntime(config, app, store, connector);
+    const service = new ResourceService(runtime, log.child({ app: app.name }));
     apps.set(app.name, {
       name: app.name,
       registry: app.registry,
-      service: new ResourceService(runtime, log.child({ app: app.name })),
+      service,
       limitations: connector.limitations?.() ?? [],
     });
+    reconcilable.set(app.name, { runtime, service, maxScanCandidates: config.server.maxScanCandidates });
     log.info({ app: app.name, connector: app.connector, dialect: app.dialect, auth: inbound.describe(app.name) }, 'app ready');
   }
 
@@ -87,11 +87,14 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     },
     log,
   );
+  const reconcile = createReconcileJobs({ targets: reconcilable, state: reconcileStateDir(config.dataDir), log });
   return {
     handler,
     store,
+    reconcile,
     reloadAuth: (next) => inbound.reload(next),
     close: async () => {
+      await reconcile.close();
       await Promise.all(connectors.map((connector) => connector.close?.()));
       await budgets.close();
       if (!options.store) await store.close();
@@ -99,11 +102,24 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   };
 }
 
+/** What the resource service of one app runs on. */
+export function appRuntime(config: GatewayConfig, app: AppConfig, store: Store, connector: Connector): AppRuntime {
+  return {
+    name: app.name,
+    registry: app.registry,
+    store,
+    dialect: DIALECTS[app.dialect],
+    uniqueGroupDisplayName: app.uniqueGroupDisplayName,
+    connector,
+    claims: { leaseMs: config.writes.claimLeaseSeconds * 1000, waitMs: config.writes.claimWaitMs },
+  };
+}
+
 /**
  * The app's connector; every native call of a rest app lands in the audit trail (never its credentials)
  * and draws on the app's native rate budget (one per app name, across replicas when shared).
  */
-function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger): Connector {
+export function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger): Connector {
   if (app.connector !== 'rest' || !app.plugin || !app.downstream) return storeConnector;
   const appLog = log.child({ app: app.name });
   const onCall = (event: NativeCallEvent) => {
