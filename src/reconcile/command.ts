@@ -8,10 +8,12 @@ import pino from 'pino';
 import { appRuntime, connectorOf } from '../app.js';
 import { createBudgets } from '../budgets/index.js';
 import { readStartEnvironment } from '../config/environment.js';
-import { ConfigError, loadConfig } from '../config/load.js';
+import { ConfigError } from '../config/load.js';
+import { loadConfigWithStandIns } from '../config/stand-ins.js';
 import { createLogger } from '../http/logging.js';
 import { ResourceService } from '../service/resources.js';
 import { openStore } from '../store/index.js';
+import type { AuditEntry, Store } from '../store/types.js';
 import { jsonLinesReporter, terminalReporter } from './report.js';
 import { ReconcileRefused, runReconcile } from './run.js';
 import { reconcileStateDir } from './state.js';
@@ -37,6 +39,47 @@ export const RECONCILE_USAGE = `usage: scim-bridge reconcile --app <app> [--dry-
 
   Exit status: 0 done, 1 failed (run again to resume), 2 usage, 130 interrupted (run again to resume).
 `;
+
+/**
+ * The configuration, needing only this app's variables (and the store's): the other apps' credentials get
+ * stand-ins, as `validate --offline` gives them — no connector is built for those apps.
+ */
+function loadForApp(file: string, app: string, options: { dataDir: string; env: NodeJS.ProcessEnv }) {
+  const { config, unsetProblems } = loadConfigWithStandIns(file, options);
+  const another = (problem: string) => {
+    const named = /\(app ([^)]+)\)$/.exec(problem)?.[1];
+    return named !== undefined && named !== app;
+  };
+  const ours = unsetProblems.filter((p) => !another(p));
+  if (ours.length > 0) throw new ConfigError(ours);
+  return config;
+}
+
+/**
+ * The store, with the audit rows written in the background (each native call's) awaited before it closes:
+ * a command ends right after its last call, unlike the gateway.
+ */
+function settlingAudits(store: Store): Store & { settled(): Promise<void> } {
+  const pending = new Set<Promise<void>>();
+  return new Proxy(store, {
+    get(target, key) {
+      if (key === 'settled') return async () => void (await Promise.allSettled([...pending]));
+      if (key === 'appendAudit') {
+        return (entry: AuditEntry) => {
+          const write = target.appendAudit(entry);
+          pending.add(write);
+          void write.then(
+            () => pending.delete(write),
+            () => pending.delete(write),
+          );
+          return write;
+        };
+      }
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  }) as Store & { settled(): Promise<void> };
+}
 
 export interface ReconcileIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
@@ -73,7 +116,7 @@ export async function reconcileCommand(args: string[], io: ReconcileIo): Promise
   const file = values.config ?? io.env.SCIM_BRIDGE_CONFIG ?? 'config/gateway.yaml';
   let config;
   try {
-    config = loadConfig(file, { dataDir, env: io.env });
+    config = loadForApp(file, values.app, { dataDir, env: io.env });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stderr.write(`${error.message}\n`);
@@ -88,7 +131,7 @@ export async function reconcileCommand(args: string[], io: ReconcileIo): Promise
   // The log goes to stderr: stdout is the report.
   const log = createLogger({ level: logLevel, destination: pino.destination(2) });
   const budgets = createBudgets(config.store, config.security, { log });
-  const store = await openStore(config.store);
+  const store = settlingAudits(await openStore(config.store));
   const connector = connectorOf(app, store, budgets, log);
   const stop = new AbortController();
   const interrupt = () => {
@@ -117,6 +160,7 @@ export async function reconcileCommand(args: string[], io: ReconcileIo): Promise
     process.off('SIGINT', interrupt);
     await connector.close?.();
     await budgets.close();
+    await store.settled();
     await store.close();
   }
 }
