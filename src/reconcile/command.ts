@@ -8,6 +8,7 @@ import pino from 'pino';
 import { appRuntime, connectorOf } from '../app.js';
 import { createBudgets } from '../budgets/index.js';
 import { readStartEnvironment } from '../config/environment.js';
+import { commandApp } from '../config/command-app.js';
 import { ConfigError } from '../config/load.js';
 import { loadConfigWithStandIns } from '../config/stand-ins.js';
 import { createLogger } from '../http/logging.js';
@@ -114,19 +115,9 @@ export async function reconcileCommand(args: string[], io: ReconcileIo): Promise
   }
   const { dataDir, logLevel } = readStartEnvironment({ ...io.env, SCIM_BRIDGE_LOG_LEVEL: io.env.SCIM_BRIDGE_LOG_LEVEL || 'warn' });
   const file = values.config ?? io.env.SCIM_BRIDGE_CONFIG ?? 'config/gateway.yaml';
-  let config;
-  try {
-    config = loadForApp(file, values.app, { dataDir, env: io.env });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`${error.message}\n`);
-    return 1;
-  }
-  const app = config.apps.get(values.app);
-  if (!app) {
-    io.stderr.write(`scim-bridge reconcile: no app "${values.app}" in ${config.file} (apps: ${[...config.apps.keys()].join(', ')})\n`);
-    return 2;
-  }
+  const found = commandApp('reconcile', values.app, () => loadForApp(file, values.app!, { dataDir, env: io.env }), io.stderr);
+  if (typeof found === 'number') return found;
+  const { config, app } = found;
 
   // The log goes to stderr: stdout is the report.
   const log = createLogger({ level: logLevel, destination: pino.destination(2) });

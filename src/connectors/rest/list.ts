@@ -6,9 +6,7 @@ import { badGateway } from '../../scim/errors.js';
 import { getNative } from '../../plugins/native-paths.js';
 import { renderPath, renderValue } from '../../plugins/templates.js';
 import type { CompiledList } from '../../plugins/types.js';
-import type { JsonObject } from '../../store/types.js';
-import type { NativeRequest, NativeResponse } from '../http/types.js';
-import { nextPage, pageRequest, type PagePosition, type Query } from './paging.js';
+import { isRecord, nextPage, pageRequest, type PagePosition, type Query, type SendPage } from './paging.js';
 import type { SearchHit } from './search.js';
 
 export interface ListedPage {
@@ -17,14 +15,11 @@ export interface ListedPage {
   total?: number;
 }
 
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** `send` performs one call and throws on anything but 2xx. */
 export async function listNativePage(
   list: CompiledList,
   at: PagePosition,
   baseUrl: string,
-  send: (req: Pick<NativeRequest, 'method' | 'path' | 'query' | 'body'>) => Promise<NativeResponse>,
+  send: SendPage,
 ): Promise<ListedPage> {
   const request = { path: renderPath(list.path, {}), query: renderValue(list.query ?? {}, {}) as Query };
   const { path, query } = pageRequest(list.paging, request, at, baseUrl);
@@ -32,7 +27,7 @@ export async function listNativePage(
   const res = await send({ method: list.method, path, ...(Object.keys(query).length ? { query } : {}), ...(body === undefined ? {} : { body }) });
   const records = list.results === undefined ? res.body : getNative(res.body, list.results);
   if (!Array.isArray(records)) throw badGateway('The downstream system answered a list with something other than a list');
-  const hits = records.filter(isObject).map((record): SearchHit => {
+  const hits = records.filter(isRecord).map((record): SearchHit => {
     const view = list.view(record);
     const id = getNative(view, list.id);
     if (id === undefined || id === null || id === '' || typeof id === 'object') throw badGateway('A native record in a list has no id');

@@ -6,8 +6,15 @@
 import { badGateway } from '../../scim/errors.js';
 import { getNative } from '../../plugins/native-paths.js';
 import type { PagingInput } from '../../plugins/format.js';
+import type { JsonObject } from '../../store/types.js';
+import type { NativeRequest, NativeResponse } from '../http/types.js';
 
 export type Query = Record<string, string | number | boolean>;
+
+/** Performs one native call of a search or list; throws on anything but 2xx. */
+export type SendPage = (req: Pick<NativeRequest, 'method' | 'path' | 'query' | 'body'>) => Promise<NativeResponse>;
+
+export const isRecord = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Where a page is: its number from 0, and the cursor or link the previous page gave. */
 export interface PagePosition {

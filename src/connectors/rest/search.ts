@@ -9,10 +9,9 @@
 import { badGateway } from '../../scim/errors.js';
 import { getNative } from '../../plugins/native-paths.js';
 import { renderPath, renderValue } from '../../plugins/templates.js';
-import { FIRST_PAGE, nextPage, pageRequest, type PagePosition, type Query } from './paging.js';
+import { FIRST_PAGE, isRecord, nextPage, pageRequest, type PagePosition, type Query, type SendPage } from './paging.js';
 import type { CompiledSearch } from '../../plugins/types.js';
 import type { JsonObject } from '../../store/types.js';
-import type { NativeRequest, NativeResponse } from '../http/types.js';
 
 export interface SearchHit {
   nativeId: string;
@@ -30,14 +29,11 @@ export interface SearchOutcome {
   lacking: number;
 }
 
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** `send` performs one call and throws on anything but 2xx. */
 export async function searchNative(
   search: CompiledSearch,
   value: string,
   baseUrl: string,
-  send: (req: Pick<NativeRequest, 'method' | 'path' | 'query' | 'body'>) => Promise<NativeResponse>,
+  send: SendPage,
 ): Promise<SearchOutcome> {
   const params = { value };
   const request = { path: renderPath(search.path, params), query: renderValue(search.query ?? {}, params) as Query };
@@ -55,7 +51,7 @@ export async function searchNative(
     const list = search.results === undefined ? res.body : getNative(res.body, search.results);
     if (!Array.isArray(list)) throw badGateway('The downstream system answered a search with something other than a list');
     for (const item of list) {
-      if (!isObject(item)) continue;
+      if (!isRecord(item)) continue;
       seen += 1;
       const view = search.view(item);
       const field = getNative(view, search.match);
