@@ -1,6 +1,6 @@
 /**
- * The real command (dist/src/cli.js, built by `npm test`) beside a running gateway on the same SQLite
- * file: killed (SIGKILL) after its first page, run again, it resumes from its checkpoint — page one is not
+ * The real command (dist/src/cli.js, built by `npm test`) beside a running gateway on the same store
+ * (its SQLite file; its PostgreSQL schema): killed (SIGKILL) after its first page, run again, it resumes from its checkpoint — page one is not
  * listed again — and its final report is complete: every user once.
  */
 import { spawn } from 'node:child_process';
@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exited, ROOT } from '../support/processes.js';
-import { startReconcileRig, type ReconcileRig } from './support.js';
+import { startReconcileRig, type ReconcileRig, type StoreKind } from './support.js';
 
 const CLI = join(ROOT, 'dist/src/cli.js');
 
@@ -41,13 +41,13 @@ function runCli(rig: ReconcileRig, args: string[], options: { killAfterFirstProg
   }));
 }
 
-describe('scim-bridge reconcile (the real CLI process)', () => {
+describe.each<StoreKind>(['sqlite', 'postgres'])('scim-bridge reconcile (the real CLI process, %s)', (kind) => {
   let rig: ReconcileRig;
   const NATIVE_ONLY = 230;
 
   beforeAll(async () => {
     // Every native call takes a while, so the kill lands while the second page is on its way.
-    rig = await startReconcileRig('sqlite');
+    rig = await startReconcileRig(kind);
     for (const name of ['ada', 'bob']) await rig.provision(name);
     for (let i = 0; i < NATIVE_ONLY; i += 1) rig.emu.seedUser({ email: `n${i}@acme.example`, first_name: `N${i}`, last_name: 'Native' });
     rig.emu.setFaults({ latencyMs: 150 });
