@@ -7,7 +7,6 @@ import type express from 'express';
 import type { Logger } from 'pino';
 import { buildAdminApp } from './admin/server.js';
 import type { AdminAppView } from './admin/page.js';
-import type { ReconcileSource } from './admin/reconcile.js';
 import { scopedConnector } from './audit/connector.js';
 import { auditingStore } from './audit/store.js';
 import { KEY_FETCH_CHANNEL } from './auth/entra-keys.js';
@@ -23,7 +22,10 @@ import type { NativeCallEvent } from './connectors/http/types.js';
 import { createRestConnector, type ConnectorDecision } from './connectors/rest/index.js';
 import { storeConnector, type Connector } from './connectors/types.js';
 import { buildHttpApp, type HttpApp } from './http/server.js';
-import { ResourceService } from './service/resources.js';
+import { createReconcileJobs, type ReconcileJobs } from './reconcile/jobs.js';
+import { reconcileStateDir } from './reconcile/state.js';
+import type { ReconcileTarget } from './reconcile/run.js';
+import { ResourceService, type AppRuntime } from './service/resources.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
 
@@ -39,6 +41,8 @@ export interface Gateway {
   /** Undefined when admin.metrics is false. */
   metrics: GatewayMetrics | undefined;
   store: Store;
+  /** Reconcile runs started from the admin listener (src/reconcile/jobs.ts); its router is mounted there. */
+  reconcile: ReconcileJobs;
   /** Rebuilds every app's credentials from `next` and swaps them in at once (SIGHUP); throws, changing nothing, if `next` is broken. */
   reloadAuth(next: GatewayConfig): ReloadSummary;
   close(): Promise<void>;
@@ -51,8 +55,6 @@ export interface GatewayOptions {
   store?: Store;
   /** The clock of token expiry checks, throttles and rate limits (tests); default Date.now. */
   now?: () => number;
-  /** The reconcile jobs (src/reconcile/), shown and served by the admin listener. */
-  reconcile?: ReconcileSource;
 }
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions): Promise<Gateway> {
@@ -77,25 +79,20 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const apps = new Map<string, HttpApp>();
   const connectors: Connector[] = [];
   const adminApps: AdminAppView[] = [];
+  const reconcilable = new Map<string, ReconcileTarget>();
   for (const app of config.apps.values()) {
     const connector = scopedConnector(connectorOf(app, store, budgets, log, metrics));
     connectors.push(connector);
     adminApps.push(adminViewOf(app, inbound.describe(app.name)));
-    const runtime = {
-      name: app.name,
-      registry: app.registry,
-      store,
-      dialect: DIALECTS[app.dialect],
-      uniqueGroupDisplayName: app.uniqueGroupDisplayName,
-      connector,
-      claims: { leaseMs: config.writes.claimLeaseSeconds * 1000, waitMs: config.writes.claimWaitMs },
-    };
+    const runtime = appRuntime(config, app, store, connector);
+    const service = new ResourceService(runtime, log.child({ app: app.name }));
     apps.set(app.name, {
       name: app.name,
       registry: app.registry,
-      service: new ResourceService(runtime, log.child({ app: app.name })),
+      service,
       limitations: connector.limitations?.() ?? [],
     });
+    reconcilable.set(app.name, { runtime, service, maxScanCandidates: config.server.maxScanCandidates });
     log.info({ app: app.name, connector: app.connector, dialect: app.dialect, auth: inbound.describe(app.name) }, 'app ready');
   }
 
@@ -119,15 +116,18 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     },
     log,
   );
-  const admin = buildAdminApp({ apps: adminApps, store, log, ...(metrics ? { metrics } : {}), ...(options.reconcile ? { reconcile: options.reconcile } : {}) });
+  const reconcile = createReconcileJobs({ targets: reconcilable, state: reconcileStateDir(config.dataDir), log });
+  const admin = buildAdminApp({ apps: adminApps, store, log, reconcile, ...(metrics ? { metrics } : {}) });
   return {
     handler,
     admin,
     metrics,
     store,
+    reconcile,
     reloadAuth: (next) => inbound.reload(next),
     close: async () => {
       if (metrics) unsubscribe(KEY_FETCH_CHANNEL, onKeyFetch);
+      await reconcile.close();
       await Promise.all(connectors.map((connector) => connector.close?.()));
       await budgets.close();
       if (!options.store) await store.close();
@@ -135,11 +135,24 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   };
 }
 
+/** What the resource service of one app runs on. */
+export function appRuntime(config: GatewayConfig, app: AppConfig, store: Store, connector: Connector): AppRuntime {
+  return {
+    name: app.name,
+    registry: app.registry,
+    store,
+    dialect: DIALECTS[app.dialect],
+    uniqueGroupDisplayName: app.uniqueGroupDisplayName,
+    connector,
+    claims: { leaseMs: config.writes.claimLeaseSeconds * 1000, waitMs: config.writes.claimWaitMs },
+  };
+}
+
 /**
  * The app's connector; every native call of a rest app lands in the audit trail (never its credentials)
  * and draws on the app's native rate budget (one per app name, across replicas when shared).
  */
-function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger, metrics: GatewayMetrics | undefined): Connector {
+export function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger, metrics?: GatewayMetrics): Connector {
   if (app.connector !== 'rest' || !app.plugin || !app.downstream) return storeConnector;
   const appLog = log.child({ app: app.name });
   const onCall = (event: NativeCallEvent) => {

@@ -8,6 +8,7 @@ import { HASH_SECRET_SUMMARY, HASH_SECRET_USAGE, hashSecretCommand } from './aut
 import { VALIDATE_SUMMARY, VALIDATE_USAGE, validateCommand } from './config/validate-command.js';
 import { EXPLAIN_SUMMARY, EXPLAIN_USAGE, explainCommand } from './connectors/rest/explain-command.js';
 import { packageVersion } from './package-info.js';
+import { RECONCILE_SUMMARY, RECONCILE_USAGE, reconcileCommand } from './reconcile/command.js';
 
 interface Command {
   summary: string;
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   validate: { summary: VALIDATE_SUMMARY, usage: VALIDATE_USAGE, run: (args) => validateCommand(args, io) },
   explain: { summary: EXPLAIN_SUMMARY, usage: EXPLAIN_USAGE, run: (args) => explainCommand(args, io) },
   'hash-secret': { summary: HASH_SECRET_SUMMARY, usage: HASH_SECRET_USAGE, run: (args) => hashSecretCommand(args, io) },
+  reconcile: { summary: RECONCILE_SUMMARY, usage: RECONCILE_USAGE, run: (args) => reconcileCommand(args, io) },
   audit: { summary: AUDIT_SUMMARY, usage: AUDIT_USAGE, run: (args) => auditCommand(args, io) },
 };
 
