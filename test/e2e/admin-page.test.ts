@@ -1,7 +1,8 @@
 /**
  * The admin page in a real browser: `npm run demo` (the four emulators and the gateway, as a newcomer
  * starts them), some Entra-shaped traffic on the 15five app, then Debian's chromium driven by
- * playwright-core clicks through /admin: the apps table, the search for a deleted user's timeline.
+ * playwright-core clicks through /admin: the apps table, the search for a deleted user's timeline, the
+ * report of a reconcile started on the admin listener (drift and a native-only user made in the emulator).
  * `.ci/run` installs chromium; elsewhere the test is skipped when no chromium is found.
  * ADMIN_SCREENSHOT=docs/admin.png also saves the page as the README shows it.
  */
@@ -63,6 +64,18 @@ describe.skipIf(!CHROMIUM && process.env.CI !== 'true')('the admin page in chrom
     expect((await call(`/Users/${id}`, { method: 'PATCH', json: patchOp({ op: 'Replace', path: 'title', value: 'Countess' }) })).status).toBe(200);
     expect((await call(`/Users/${id}`, { method: 'DELETE' })).status).toBe(204);
     expect((await call('/Users', { token: 'wrong-token-0123456789' })).status).toBe(401);
+    // Drift for the reconcile report: Grace's title changed in 15Five, and a user 15Five has but Entra never sent.
+    const grace = await call('/Users', {
+      method: 'POST',
+      json: { schemas: [USER_SCHEMA], userName: 'grace@acme.example', title: 'Admiral', name: { givenName: 'Grace', familyName: 'Hopper' }, emails: [{ value: 'grace@acme.example', type: 'work', primary: true }] },
+    });
+    expect(grace.status).toBe(201);
+    const native = `http://127.0.0.1:${ports[0]}/api/public`;
+    const nativeHeaders = { Authorization: 'emulator-15five-key', 'Content-Type': 'application/json' };
+    const found = (await (await fetch(`${native}/user/?email=grace%40acme.example`, { headers: nativeHeaders })).json()) as { results: { id: number }[] };
+    expect((await fetch(`${native}/user/${found.results[0]!.id}/`, { method: 'PUT', headers: nativeHeaders, body: JSON.stringify({ title: 'Rear Admiral' }) })).ok).toBe(true);
+    const seeded = await fetch(`${native}/user/bulk/`, { method: 'POST', headers: nativeHeaders, body: JSON.stringify([{ email: 'dora@acme.example', first_name: 'Dora', last_name: 'Native', is_active: true }]) });
+    expect(seeded.ok).toBe(true);
     browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox', '--disable-gpu'] });
   }, 90_000);
 
@@ -75,7 +88,7 @@ describe.skipIf(!CHROMIUM && process.env.CI !== 'true')('the admin page in chrom
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('shows every app, then the timeline of a deleted user found with the search box', async () => {
+  it('shows every app, the timeline of a deleted user found with the search box, and the last reconcile report', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${admin}/admin`);
     expect(await page.title()).toBe('scim-bridge admin');
@@ -87,7 +100,7 @@ describe.skipIf(!CHROMIUM && process.env.CI !== 'true')('the admin page in chrom
       'rest (15five)',
       'bearer secret',
       'entra',
-      expect.stringMatching(/^3 \(/),
+      expect.stringMatching(/^4 \(/), // Ada's create, patch, delete; Grace's create
       '0',
       '0',
       expect.stringMatching(/^\d+ \(0 retried, 0 failed\)$/),
@@ -109,6 +122,24 @@ describe.skipIf(!CHROMIUM && process.env.CI !== 'true')('the admin page in chrom
     const steps = await page.locator('#timeline tr.step').allInnerTexts();
     expect(steps.some((s) => s.includes('native users.create'))).toBe(true);
     expect(await page.locator('text=No reconcile report yet.').count()).toBe(1);
+
+    // A dry-run reconcile started on the admin listener; its report then shows on the page.
+    expect((await fetch(`${admin}/admin/reconcile/15five?mode=dry-run`, { method: 'POST' })).status).toBe(202);
+    for (let i = 0; ; i += 1) {
+      const status = (await (await fetch(`${admin}/admin/reconcile/15five`)).json()) as { state: string };
+      if (status.state !== 'running') break;
+      if (i > 200) throw new Error('reconcile did not finish');
+      await pause(50);
+    }
+    await page.goto(`${admin}/admin`);
+    const report = page.locator('section.reconcile[data-app="15five"]');
+    const summary = await report.locator('p').innerText();
+    expect(summary).toMatch(/dry-run, done/);
+    // Native only: Dora, and Ada — deleted through the gateway, deactivated in 15Five (the plugin's delete mode).
+    expect(summary).toMatch(/1 differ, 2 native only, 0 gateway only/);
+    const differences = await report.locator('tr').allInnerTexts();
+    expect(differences.find((r) => r.includes('grace@acme.example'))).toMatch(/title: "Rear Admiral" \/ "Admiral"/);
+    expect(differences.find((r) => r.includes('dora@acme.example'))).toMatch(/^native-only/);
 
     // A search for nobody says so; the link to the metrics works.
     await page.fill('input[name="user"]', 'nobody@acme.example');
