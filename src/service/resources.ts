@@ -89,7 +89,10 @@ export class ResourceService {
   }
 
   private async read(type: ResourceTypeName, id: string, ctx: RequestContext, projection: Projection): Promise<ResourceResult> {
-    const record = await this.app.store.get(this.app.name, type, id, { withMembers: this.wants(type, 'members', projection) });
+    const record = await this.app.store.get(this.app.name, type, id, {
+      withMembers: this.wants(type, 'members', projection),
+      withGroups: this.wants(type, 'groups', projection),
+    });
     if (!record) throw notFound(`${type} ${id} not found`);
     const [rendered] = await this.renderAll([record], ctx, projection);
     return { resource: this.project(rendered!, type, projection), version: record.version };
@@ -105,6 +108,7 @@ export class ResourceService {
     if (params.sortBy && !sortResolved) throw invalidValue('"sortBy" names an attribute this resource type does not have');
     const indexedSort = sortResolved ? indexedFieldOf(sortResolved, type) : undefined;
     const withMembers = this.wants(type, 'members', params) || plan.residual !== undefined;
+    const withGroups = this.wants(type, 'groups', params);
 
     // Fast path: the store answers the whole query, paging included.
     if (!plan.residual && (!sortResolved || indexedSort)) {
@@ -114,6 +118,7 @@ export class ResourceService {
         offset: params.startIndex - 1,
         limit: params.count,
         withMembers,
+        withGroups,
       });
       if (result.total === 0 && params.startIndex === 1) {
         const adopted = await this.adopt(type, params.filter, ctx);
@@ -239,7 +244,8 @@ export class ResourceService {
   ): Promise<{ record: ResourceRecord; changed: boolean }> {
     for (let attempt = 1; ; attempt += 1) {
       const retry = ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS;
-      const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group' });
+      // A user's groups come along in the same read: the answer shows them, and no second query is needed.
+      const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group', withGroups: type === 'User' });
       if (!current) throw notFound(`${type} ${id} not found`);
       checkIfMatch(ifMatch, current.version);
       const input = next(current);
@@ -264,6 +270,8 @@ export class ResourceService {
             }),
           { retryOnVersionMismatch: retry },
         );
+        // A user's write changes none of its memberships: the groups read with it are still its groups.
+        if (current.groups) record.groups = current.groups;
         return { record, changed: true };
       } catch (error) {
         // Unclaimed (the store connector): another request committed first; apply this one to its result.
@@ -456,13 +464,15 @@ export class ResourceService {
     return !(named(projection.excludedAttributes) === true);
   }
 
+  /**
+   * Users carry their groups when the read asked the store for them (`withGroups`); only users read
+   * without them (a scan's chunk, an adopted record) cost a lookup, one for all of them.
+   */
   private async renderAll(records: ResourceRecord[], ctx: RequestContext, projection: Projection): Promise<JsonObject[]> {
-    const users = records.filter((r) => r.type === 'User').map((r) => r.id);
-    const groups =
-      users.length > 0 && this.wants('User', 'groups', projection)
-        ? await this.app.store.groupsOf(this.app.name, users)
-        : undefined;
-    return records.map((r) => renderResource(r, ctx.baseUrl, groups?.get(r.id)));
+    const wanted = this.wants('User', 'groups', projection);
+    const lacking = wanted ? records.filter((r) => r.type === 'User' && r.groups === undefined).map((r) => r.id) : [];
+    const looked = lacking.length > 0 ? await this.app.store.groupsOf(this.app.name, lacking) : undefined;
+    return records.map((r) => renderResource(r, ctx.baseUrl, wanted ? (r.groups ?? looked?.get(r.id)) : undefined));
   }
 
   private async renderOne(record: ResourceRecord, ctx: RequestContext): Promise<ResourceResult> {

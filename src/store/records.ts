@@ -4,7 +4,7 @@
  */
 
 import type { ResourceTypeName } from '../scim/schemas/registry.js';
-import type { AuditRecord, JsonObject, ResourceRecord } from './types.js';
+import type { AuditRecord, GroupRef, JsonObject, ResourceRecord } from './types.js';
 
 /** The columns of a resource row that make its record. */
 export interface ResourceRow {
@@ -59,6 +59,13 @@ export function toResourceRecord(row: ResourceRow): ResourceRecord {
   };
   if (row.native_id !== null) record.nativeId = row.native_id;
   return record;
+}
+
+/** A user's groups as a read's groups column lists them: [group id, displayName as written] pairs. */
+export type GroupPairs = [string, string | null][];
+
+export function toGroupRefs(pairs: GroupPairs): GroupRef[] {
+  return pairs.map(([value, display]) => ({ value, display: display ?? '' }));
 }
 
 /** Absent optional fields stay absent (no `undefined` keys, no nulls). */

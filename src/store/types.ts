@@ -27,6 +27,11 @@ export interface ResourceRecord {
   data: JsonObject;
   /** Groups only, and only when asked for (`withMembers`). */
   members?: MemberRecord[];
+  /**
+   * Users only, and only when asked for (`withGroups`): the groups the user is a direct member of, read
+   * in the same statement as the user (ordered by the group's creation, then id).
+   */
+  groups?: GroupRef[];
   /** The id of the record in the downstream system (REST connectors); absent for the store connector. */
   nativeId?: string;
   /** Starts at 1, +1 on every change. The ETag is derived from it. */
@@ -34,6 +39,20 @@ export interface ResourceRecord {
   /** ISO 8601 with milliseconds, UTC. */
   created: string;
   lastModified: string;
+}
+
+/** A group a user is a direct member of: its id and displayName as written. */
+export interface GroupRef {
+  value: string;
+  display: string;
+}
+
+/** What a read carries besides the resource itself. */
+export interface ReadOptions {
+  /** Groups: their member lists. */
+  withMembers?: boolean;
+  /** Users: the groups they belong to, in the same statement (no second round trip). */
+  withGroups?: boolean;
 }
 
 /** The fields a store indexes. Case-insensitive ones (userName, displayName) are stored folded. */
@@ -63,6 +82,7 @@ export interface StoreQuery {
   offset?: number;
   limit?: number;
   withMembers?: boolean;
+  withGroups?: boolean;
   /**
    * false: the caller pages on its own (by id, say) and needs no count of every match; `total` is then
    * the number of records returned, and the store spends nothing on counting. Default true.
@@ -186,8 +206,8 @@ export interface Store {
    */
   create(app: string, type: ResourceTypeName, input: WriteInput & { id?: string }, options?: WriteOptions): Promise<ResourceRecord>;
 
-  /** The resource, or null. Groups carry `members` only when `withMembers`. */
-  get(app: string, type: ResourceTypeName, id: string, options?: { withMembers?: boolean }): Promise<ResourceRecord | null>;
+  /** The resource, or null. Groups carry `members` only when `withMembers`, users `groups` only when `withGroups`. */
+  get(app: string, type: ResourceTypeName, id: string, options?: ReadOptions): Promise<ResourceRecord | null>;
 
   /**
    * Replaces data (and for groups the member list when `input.members` is given) in one transaction,
@@ -221,7 +241,7 @@ export interface Store {
   query(app: string, type: ResourceTypeName, query: StoreQuery): Promise<StoreQueryResult>;
 
   /** For each user id, the groups it is a direct member of: one round trip for any number of ids. */
-  groupsOf(app: string, memberIds: readonly string[]): Promise<Map<string, { value: string; display: string }[]>>;
+  groupsOf(app: string, memberIds: readonly string[]): Promise<Map<string, GroupRef[]>>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
   /** The newest audit records of an app, newest first. */

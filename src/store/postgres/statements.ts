@@ -7,7 +7,7 @@
 
 import type pg from 'pg';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
-import type { AuditRow, ResourceRow } from '../records.js';
+import type { AuditRow, GroupPairs, ResourceRow } from '../records.js';
 import type { Queryable } from './database.js';
 
 /** A statement's text, its name, and (for the type checker only) its parameters and rows. */
@@ -42,6 +42,13 @@ export const MEMBERS_COLUMN = `(SELECT coalesce(json_agg(json_build_array(m.memb
 export type MemberPairs = [string, string][];
 export type GroupRow = ResourceRow & { members: MemberPairs };
 
+/** A user's groups as [group id, displayName] pairs, in the same statement (and snapshot) as the user. */
+export const GROUPS_COLUMN = `(SELECT coalesce(json_agg(json_build_array(g.id, g.display_name_raw) ORDER BY g.created, g.id), '[]')
+  FROM memberships m JOIN resources g ON g.app = m.app AND g.id = m.group_id AND g.type = 'Group'
+  WHERE m.app = resources.app AND m.member_id = resources.id) AS groups`;
+
+export type UserRow = ResourceRow & { groups: GroupPairs };
+
 type Type = ResourceTypeName;
 type Nullable = string | null;
 
@@ -72,6 +79,14 @@ export const SQL = {
   byUserName: named<[string, string], ResourceRow>(
     'by_user_name',
     `SELECT ${RESOURCE_COLUMNS} FROM resources WHERE app = $1 AND type = 'User' AND user_name = $2`,
+  ),
+  getUserWithGroups: named<[string, string], UserRow>(
+    'get_user_with_groups',
+    `SELECT ${RESOURCE_COLUMNS}, ${GROUPS_COLUMN} FROM resources WHERE app = $1 AND type = 'User' AND id = $2`,
+  ),
+  byUserNameWithGroups: named<[string, string], UserRow>(
+    'by_user_name_with_groups',
+    `SELECT ${RESOURCE_COLUMNS}, ${GROUPS_COLUMN} FROM resources WHERE app = $1 AND type = 'User' AND user_name = $2`,
   ),
   byNativeId: named<[string, Type, string], ResourceRow>(
     'by_native_id',

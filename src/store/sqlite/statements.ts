@@ -46,10 +46,25 @@ export interface IdList {
 
 export const RESOURCE_COLUMNS = 'id, type, version, created, last_modified, data, native_id';
 
+/**
+ * A user's groups in the row that reads the user (the table must be named `resources` in the outer
+ * query): a JSON array of [group id, displayName] pairs, '[]' for none. One statement instead of a
+ * second lookup per read.
+ */
+export const GROUPS_COLUMN = `(SELECT json_group_array(json_array(g.id, g.display_name_raw) ORDER BY g.created, g.id)
+  FROM memberships m CROSS JOIN resources g ON g.app = m.app AND g.id = m.group_id AND g.type = 'Group'
+  WHERE m.app = resources.app AND m.member_id = resources.id) AS groups`;
+
+/** A resource row read with GROUPS_COLUMN. */
+export type UserRow = ResourceRow & { groups: string };
+
 export function prepareStatements(db: Database.Database) {
   return {
     getResource: db.prepare<[string, string, string], ResourceRow>(
       `SELECT ${RESOURCE_COLUMNS} FROM resources WHERE app = ? AND type = ? AND id = ?`,
+    ),
+    getUserWithGroups: db.prepare<[string, string], UserRow>(
+      `SELECT ${RESOURCE_COLUMNS}, ${GROUPS_COLUMN} FROM resources WHERE app = ? AND type = 'User' AND id = ?`,
     ),
     typeOfId: db.prepare<[string, string], { type: ResourceTypeName }>(
       'SELECT type FROM resources WHERE app = ? AND id = ?',
