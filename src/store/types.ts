@@ -138,11 +138,30 @@ export interface Claim {
   readonly token: string;
   /** update/delete: the resource's version when the claim was taken. */
   readonly version?: number;
+  /**
+   * create: what a parked lookup claim this one took over had found (see `park`): a native search that
+   * answered no record, made while that claim held the same unique key.
+   */
+  readonly note?: AbsentNote;
+}
+
+/**
+ * A native search that found no record: the value searched for, and when its answer came (ISO 8601).
+ * It is worth something only while the claim it was found under is held: no write of the key could
+ * have created the record since.
+ */
+export interface AbsentNote {
+  value: string;
+  at: string;
 }
 
 export interface ReserveRequest {
-  /** create: the id must be free; update/delete: the resource must exist. */
-  purpose: 'create' | 'update' | 'delete';
+  /**
+   * create: the id must be free; update/delete: the resource must exist. lookup: as create, for a read
+   * that searches natively for a record it may adopt (its commit is that adoption); such a claim yields:
+   * any other reserve of one of its keys takes it over at once instead of failing or waiting.
+   */
+  purpose: 'create' | 'update' | 'delete' | 'lookup';
   /** create: the new resource's id (generated when absent); update/delete: the resource's id. */
   id?: string;
   /** create/update: the data the write will store; its unique keys are claimed too. */
@@ -230,6 +249,14 @@ export interface Store {
 
   /** Gives a claim up without writing. Idempotent; a claim already gone is fine. */
   release(claim: Claim): Promise<void>;
+
+  /**
+   * Leaves a lookup claim held for `leaseMs` more with what its lookup found (`note`) instead of
+   * releasing it. It still yields to any reserve of its keys; a create that takes it over while it lives
+   * gets the note (Claim.note). The note goes with the claim: released, lapsed or taken over by anything
+   * but a create, nobody sees it again. False when the claim was no longer held.
+   */
+  park(claim: Claim, note: AbsentNote, leaseMs: number): Promise<boolean>;
 
   /** For each SCIM id of the type that exists and has a downstream id, that id: one round trip. */
   nativeIdsOf(app: string, type: ResourceTypeName, ids: readonly string[]): Promise<Map<string, string>>;

@@ -17,6 +17,7 @@ import { normalizeMembers } from '../member-list.js';
 import { assertCount, assertResourceType, serializeData, toAuditRecord, toGroupRefs, toResourceRecord, type ResourceRow } from '../records.js';
 import {
   StoreError,
+  type AbsentNote,
   type AuditEntry,
   type AuditRecord,
   type Claim,
@@ -129,14 +130,22 @@ export class PostgresStore implements Store {
     const db = await this.#ready();
     assertResourceType(type);
     assertCount(request.leaseMs, 'leaseMs');
-    if (request.purpose !== 'create' && request.id === undefined) throw new TypeError(`a ${request.purpose} claim names its resource`);
+    if (request.purpose !== 'create' && request.purpose !== 'lookup' && request.id === undefined) throw new TypeError(`a ${request.purpose} claim names its resource`);
     const id = request.id ?? randomUUID();
-    if (request.purpose !== 'create' && hasNul(id)) throw new StoreError('not_found', `${type} not found`);
+    if (request.purpose !== 'create' && request.purpose !== 'lookup' && hasNul(id)) throw new StoreError('not_found', `${type} not found`);
     const keys = claimKeys(type, id, request);
     if (keys.some((k) => hasNul(k.key))) throw new TypeError('the PostgreSQL store cannot keep U+0000 in a claimed key');
     const token = randomUUID();
-    const version = await db.transaction((tx) => reserveIn(tx, app, type, id, token, keys, request.purpose, request.leaseMs));
-    return version === undefined ? { app, type, id, token } : { app, type, id, token, version };
+    const { version, note } = await db.transaction((tx) => reserveIn(tx, app, type, id, token, keys, request.purpose, request.leaseMs));
+    const claim: Claim = version === undefined ? { app, type, id, token } : { app, type, id, token, version };
+    return note ? { ...claim, note } : claim;
+  }
+
+  async park(claim: Claim, note: AbsentNote, leaseMs: number): Promise<boolean> {
+    const db = await this.#ready();
+    assertCount(leaseMs, 'leaseMs');
+    const rows = await db.idempotent((q) => run(q, SQL.parkClaim, [claim.app, claim.token, JSON.stringify(note), leaseMs]));
+    return rows.length > 0;
   }
 
   async release(claim: Claim): Promise<void> {

@@ -164,21 +164,32 @@ export const SQL = {
     `SELECT seq, at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms
      FROM audit WHERE app = $1 ORDER BY seq DESC LIMIT $2`,
   ),
-  /** Lapsed claims holding any of the keys go whole: every row of their token. */
-  takeOverLapsedClaims: named<[string, readonly string[]], never>(
-    'take_over_lapsed_claims',
+  /**
+   * Lapsed claims holding any of the keys go whole (every row of their token), and so do yielding
+   * (lookup) ones; `live` says which rows had not lapsed, for a create to inherit their note.
+   */
+  takeOverClaims: named<[string, readonly string[]], { note: string | null; live: boolean }>(
+    'take_over_claims',
     `DELETE FROM claims WHERE app = $1 AND token IN (
-       SELECT token FROM claims WHERE app = $1 AND key = ANY($2) AND expires_at <= clock_timestamp())`,
+       SELECT token FROM claims WHERE app = $1 AND key = ANY($2) AND (expires_at <= clock_timestamp() OR note IS NOT NULL))
+     RETURNING note, expires_at > clock_timestamp() AS live`,
+  ),
+  /** Parks a yielding claim that is still held (not lapsed): its note, its new lease. */
+  parkClaim: named<[string, string, string, number], { key: string }>(
+    'park_claim',
+    `UPDATE claims SET note = $3, expires_at = clock_timestamp() + $4::float8 * interval '1 millisecond'
+     WHERE app = $1 AND token = $2 AND note IS NOT NULL AND expires_at > clock_timestamp()
+     RETURNING key`,
   ),
   /**
    * The keys that were free, now held. A key held by a transaction still in progress waits for it to
    * end. The rows go in key order, so two claims that share keys wait on each other in one order, never
    * in a cycle.
    */
-  insertClaims: named<[string, readonly string[], string, number], { key: string }>(
+  insertClaims: named<[string, readonly string[], string, number, string | null], { key: string }>(
     'insert_claims',
-    `INSERT INTO claims (app, key, token, expires_at)
-     SELECT $1, k, $3, clock_timestamp() + $4::float8 * interval '1 millisecond' FROM unnest($2::text[]) AS k ORDER BY k
+    `INSERT INTO claims (app, key, token, expires_at, note)
+     SELECT $1, k, $3, clock_timestamp() + $4::float8 * interval '1 millisecond', $5 FROM unnest($2::text[]) AS k ORDER BY k
      ON CONFLICT (app, key) DO NOTHING
      RETURNING key`,
   ),

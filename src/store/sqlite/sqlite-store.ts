@@ -14,9 +14,10 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
-import { claimKeys, idKey } from '../claim-keys.js';
+import { claimKeys, idKey, noteOf, SEARCHING } from '../claim-keys.js';
 import {
   StoreError,
+  type AbsentNote,
   type AuditEntry,
   type Claim,
   type ReadOptions,
@@ -265,20 +266,24 @@ export class SqliteStore implements Store {
     const s = this.#ready();
     assertResourceType(type);
     assertCount(request.leaseMs, 'leaseMs');
-    if (request.purpose !== 'create' && request.id === undefined) throw new TypeError(`a ${request.purpose} claim names its resource`);
+    if (request.purpose !== 'create' && request.purpose !== 'lookup' && request.id === undefined) throw new TypeError(`a ${request.purpose} claim names its resource`);
     const id = request.id ?? randomUUID();
     const keys = claimKeys(type, id, request);
     return this.#write(() => {
       const now = Date.now();
+      let note: AbsentNote | undefined;
       for (const { key, field } of keys) {
         const held = s.claimOf.get(app, key);
         if (!held) continue;
-        // A lapsed claim is taken over whole: its holder can no longer commit any part of it.
-        if (held.expires_at <= now) s.deleteClaim.run(app, held.token);
-        else throw new StoreError('claimed', `${field} is claimed by a write in progress`, { field });
+        // A lapsed claim is taken over whole: its holder can no longer commit any part of it. So is a
+        // yielding (lookup) one; a create inherits what a live one found.
+        const live = held.expires_at > now;
+        if (live && held.note === null) throw new StoreError('claimed', `${field} is claimed by a write in progress`, { field });
+        s.deleteClaim.run(app, held.token);
+        if (live && request.purpose === 'create') note ??= noteOf(held.note);
       }
       let version: number | undefined;
-      if (request.purpose === 'create') {
+      if (request.purpose === 'create' || request.purpose === 'lookup') {
         if (s.typeOfId.get(app, id)) throw new StoreError('conflict', 'id is already taken', { field: 'id' });
       } else {
         version = s.versionOf.get(app, type, id)?.version;
@@ -290,14 +295,25 @@ export class SqliteStore implements Store {
         if (taken) throw new StoreError('conflict', `${field} is already taken`, { field });
       }
       const token = randomUUID();
-      for (const { key } of keys) s.insertClaim.run(app, key, token, now + request.leaseMs);
-      return version === undefined ? { app, type, id, token } : { app, type, id, token, version };
+      const yielding = request.purpose === 'lookup' ? SEARCHING : null;
+      for (const { key } of keys) s.insertClaim.run(app, key, token, now + request.leaseMs, yielding);
+      const claim: Claim = version === undefined ? { app, type, id, token } : { app, type, id, token, version };
+      return note ? { ...claim, note } : claim;
     });
   }
 
   async release(claim: Claim): Promise<void> {
     const s = this.#ready();
     await this.#write(() => s.deleteClaim.run(claim.app, claim.token));
+  }
+
+  async park(claim: Claim, note: AbsentNote, leaseMs: number): Promise<boolean> {
+    const s = this.#ready();
+    assertCount(leaseMs, 'leaseMs');
+    return this.#write(() => {
+      const now = Date.now();
+      return s.parkClaim.run(JSON.stringify(note), now + leaseMs, claim.app, claim.token, now).changes > 0;
+    });
   }
 
   async nativeIdsOf(app: string, type: ResourceTypeName, ids: readonly string[]): Promise<Map<string, string>> {

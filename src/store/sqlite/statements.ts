@@ -139,14 +139,18 @@ export function prepareStatements(db: Database.Database) {
          CROSS JOIN resources r ON r.app = @app AND r.id = j.value AND r.type = @type
        WHERE r.native_id IS NOT NULL`,
     ),
-    claimOf: db.prepare<[string, string], { token: string; expires_at: number }>(
-      'SELECT token, expires_at FROM claims WHERE app = ? AND key = ?',
+    claimOf: db.prepare<[string, string], { token: string; expires_at: number; note: string | null }>(
+      'SELECT token, expires_at, note FROM claims WHERE app = ? AND key = ?',
     ),
     claimHeld: db.prepare<[string, string, string], { token: string }>(
       'SELECT token FROM claims WHERE app = ? AND key = ? AND token = ?',
     ),
-    insertClaim: db.prepare<[string, string, string, number], unknown>(
-      'INSERT INTO claims (app, key, token, expires_at) VALUES (?, ?, ?, ?)',
+    insertClaim: db.prepare<[string, string, string, number, string | null], unknown>(
+      'INSERT INTO claims (app, key, token, expires_at, note) VALUES (?, ?, ?, ?, ?)',
+    ),
+    /** Parks a yielding claim that is still held (not lapsed): its note, its new lease. */
+    parkClaim: db.prepare<[string, number, string, string, number], unknown>(
+      'UPDATE claims SET note = ?, expires_at = ? WHERE app = ? AND token = ? AND note IS NOT NULL AND expires_at > ?',
     ),
     deleteClaim: db.prepare<[string, string], unknown>('DELETE FROM claims WHERE app = ? AND token = ?'),
     versionOf: db.prepare<[string, string, string], { version: number }>(
