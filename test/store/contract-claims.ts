@@ -195,6 +195,14 @@ export function describeClaimsContract(store: () => Store, newApp: () => string)
       expect(await storeErrorCode(lookup(app, 'Ida'))).toBe('conflict:userName');
     });
 
+    it('only a lookup claim can be parked: a write\'s claim stays a write\'s claim', async () => {
+      const app = newApp();
+      const write = await create(app, 'kai');
+      expect(await store().park(write, note, LEASE)).toBe(false);
+      expect(await storeErrorCode(create(app, 'kai'))).toBe('claimed:userName');
+      await store().release(write);
+    });
+
     it('a lookup claim that found a record commits its adoption like a create claim', async () => {
       const app = newApp();
       const claim = await lookup(app, 'jan');
