@@ -254,7 +254,8 @@ export interface Store {
    * Leaves a lookup claim held for `leaseMs` more with what its lookup found (`note`) instead of
    * releasing it. It still yields to any reserve of its keys; a create that takes it over while it lives
    * gets the note (Claim.note). The note goes with the claim: released, lapsed or taken over by anything
-   * but a create, nobody sees it again. False when the claim was no longer held.
+   * but a create, nobody sees it again. False when the claim was no longer held. Lookup claims of the
+   * app that lapsed go meanwhile, so lookups no create follows leave nothing behind for long.
    */
   park(claim: Claim, note: AbsentNote, leaseMs: number): Promise<boolean>;
 

@@ -195,6 +195,17 @@ export function describeClaimsContract(store: () => Store, newApp: () => string)
       expect(await storeErrorCode(lookup(app, 'Ida'))).toBe('conflict:userName');
     });
 
+    it('a park clears the app\'s lapsed lookup claims: their holders can no longer commit', async () => {
+      const app = newApp();
+      const lapsed = await lookup(app, 'lee', 20);
+      const written = await store().reserve(app, 'User', { purpose: 'create', data: user('max'), leaseMs: 20 });
+      await sleep(150);
+      await store().park(await lookup(app, 'ned'), note, LEASE);
+      expect(await storeErrorCode(store().create(app, 'User', { data: user('lee') }, { claim: lapsed }))).toBe('claim_lost:');
+      // A write's lapsed claim stays until a reserve of its keys takes it over, as before.
+      expect((await store().create(app, 'User', { data: user('max') }, { claim: written })).id).toBe(written.id);
+    });
+
     it('only a lookup claim can be parked: a write\'s claim stays a write\'s claim', async () => {
       const app = newApp();
       const write = await create(app, 'kai');

@@ -174,10 +174,14 @@ export const SQL = {
        SELECT token FROM claims WHERE app = $1 AND key = ANY($2) AND (expires_at <= clock_timestamp() OR note IS NOT NULL))
      RETURNING note, expires_at > clock_timestamp() AS live`,
   ),
-  /** Parks a yielding claim that is still held (not lapsed): its note, its new lease. */
+  /**
+   * Parks a yielding claim that is still held (not lapsed): its note, its new lease. Lapsed yielding
+   * claims of the app go meanwhile (lookups no create followed: Entra's Test Connection, say).
+   */
   parkClaim: named<[string, string, string, number], { key: string }>(
     'park_claim',
-    `UPDATE claims SET note = $3, expires_at = clock_timestamp() + $4::float8 * interval '1 millisecond'
+    `WITH purged AS (DELETE FROM claims WHERE app = $1 AND note IS NOT NULL AND expires_at <= clock_timestamp())
+     UPDATE claims SET note = $3, expires_at = clock_timestamp() + $4::float8 * interval '1 millisecond'
      WHERE app = $1 AND token = $2 AND note IS NOT NULL AND expires_at > clock_timestamp()
      RETURNING key`,
   ),

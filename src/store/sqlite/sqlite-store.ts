@@ -312,6 +312,7 @@ export class SqliteStore implements Store {
     assertCount(leaseMs, 'leaseMs');
     return this.#write(() => {
       const now = Date.now();
+      s.purgeLapsedLookups.run(claim.app, now);
       return s.parkClaim.run(JSON.stringify(note), now + leaseMs, claim.app, claim.token, now).changes > 0;
     });
   }

@@ -148,6 +148,8 @@ export function prepareStatements(db: Database.Database) {
     insertClaim: db.prepare<[string, string, string, number, string | null], unknown>(
       'INSERT INTO claims (app, key, token, expires_at, note) VALUES (?, ?, ?, ?, ?)',
     ),
+    /** Lapsed yielding claims of the app: lookups no create followed (Entra's Test Connection, say). */
+    purgeLapsedLookups: db.prepare<[string, number], unknown>('DELETE FROM claims WHERE app = ? AND note IS NOT NULL AND expires_at <= ?'),
     /** Parks a yielding claim that is still held (not lapsed): its note, its new lease. */
     parkClaim: db.prepare<[string, number, string, string, number], unknown>(
       'UPDATE claims SET note = ?, expires_at = ? WHERE app = ? AND token = ? AND note IS NOT NULL AND expires_at > ?',
