@@ -32,8 +32,18 @@ function asRecord(value: unknown, where: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/** Where the gateway keeps its state: a SQLite file in the data dir, or a PostgreSQL schema (the URL from the environment). */
+export type ConnectorBenchStore = { kind: 'sqlite' } | { kind: 'postgres'; schema: string };
+
+/** The plugin's rate limit in the copy the gateway runs on. */
+export interface BenchRateLimit {
+  requestsPerSecond: number;
+  concurrency: number;
+  burst?: number;
+}
+
 /** The demo's 15five app entry, plus limits that would otherwise answer the load with 429s. */
-function configYaml(repoRoot: string): string {
+function configYaml(repoRoot: string, store: ConnectorBenchStore): string {
   const demo = asRecord(parseDocument(readFileSync(join(repoRoot, 'config/demo.yaml'), 'utf8')).toJS(), 'config/demo.yaml');
   const app = asRecord(asRecord(demo.apps, 'config/demo.yaml: apps')[APP], `config/demo.yaml: apps.${APP}`);
   return stringify({
@@ -42,30 +52,33 @@ function configYaml(repoRoot: string): string {
       failedAuth: { maxFailures: 100_000 },
       appRateLimit: { requestsPerSecond: 1_000_000, burst: 1_000_000 },
     },
-    store: { kind: 'sqlite', path: 'bench.db' },
+    store: store.kind === 'sqlite' ? { kind: 'sqlite', path: 'bench.db' } : { kind: 'postgres', schema: store.schema },
     apps: { [APP]: app },
   });
 }
 
 /** Copies plugins/ and rewrites only connection.rateLimit of the 15five plugin (comments kept). */
-function raiseRateLimit(pluginsDir: string): string {
+function setRateLimit(pluginsDir: string, rateLimit: BenchRateLimit): string {
   const file = join(pluginsDir, APP, 'plugin.yaml');
   const doc = parseDocument(readFileSync(file, 'utf8'));
   const plugin = asRecord(doc.toJS(), file);
   const was = asRecord(asRecord(plugin.connection, `${file}: connection`).rateLimit, `${file}: connection.rateLimit`);
-  doc.setIn(['connection', 'rateLimit'], doc.createNode(RAISED_RATE_LIMIT, { flow: true }));
+  doc.setIn(['connection', 'rateLimit'], doc.createNode(rateLimit, { flow: true }));
   writeFileSync(file, doc.toString());
   return `${String(was.requestsPerSecond)} req/s, concurrency ${String(was.concurrency)}`;
 }
 
-export function writeBenchFiles(repoRoot: string): BenchFiles {
+export function writeBenchFiles(
+  repoRoot: string,
+  options: { rateLimit?: BenchRateLimit; store?: ConnectorBenchStore } = {},
+): BenchFiles {
   const dir = mkdtempSync(join(tmpdir(), 'scim-bridge-bench-connector-'));
   removeAtExit(dir);
   const pluginsDir = join(dir, 'plugins');
   cpSync(join(repoRoot, 'plugins'), pluginsDir, { recursive: true });
-  const shippedRateLimit = raiseRateLimit(pluginsDir);
+  const shippedRateLimit = setRateLimit(pluginsDir, options.rateLimit ?? RAISED_RATE_LIMIT);
   const configFile = join(dir, 'gateway.yaml');
-  writeFileSync(configFile, configYaml(repoRoot));
+  writeFileSync(configFile, configYaml(repoRoot, options.store ?? { kind: 'sqlite' }));
   const dataDir = join(dir, 'data');
   return { dir, configFile, pluginsDir, dataDir, shippedRateLimit };
 }

@@ -10,7 +10,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort, installCleanup, startServer, stopServer, type ServerChild } from './children.js';
 import { cpuMeter, type CpuMeter } from './connector-cpu.js';
 import { nativeHeaders, nativeIdsByEmail, nativeUserCount } from './connector-native.js';
@@ -22,10 +21,9 @@ import { measure, measureInterleaved, type LoadSettings, type Measurement } from
 import { preloadUsers } from './preload.js';
 import { formatFailures } from './report.js';
 import type { Target } from './scenarios.js';
-import { benchCli, childEnv as serverEnv, UsageError } from './cli.js';
+import { benchCli, UsageError } from './cli.js';
+import { connectorChildEnv, REPO_ROOT, startGatewayChild } from './connector-gateway.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const GATEWAY_SCRIPT = join(REPO_ROOT, 'dist/src/main.js');
 const EMULATOR_SCRIPT = join(REPO_ROOT, 'dist/test/emulators/serve.js');
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 const PRELOAD_CONCURRENCY = 16;
@@ -33,7 +31,7 @@ const PRELOAD_CONCURRENCY = 16;
 const cli = benchCli('bench:connector');
 const { progress, intFromEnv } = cli;
 
-const childEnv = (extra: Record<string, string>) => serverEnv(extra, ['SCIM_BRIDGE_TOKEN_15FIVE']);
+const childEnv = connectorChildEnv;
 
 interface Sides {
   emulator: ServerChild;
@@ -63,35 +61,12 @@ async function startEmulatorChild(apiKey: string): Promise<{ server: ServerChild
   return { server, origin };
 }
 
-async function startGatewayChild(files: BenchFiles, emulatorOrigin: string, apiKey: string, token: string, logLevel: string): Promise<{ server: ServerChild; origin: string }> {
-  if (!existsSync(GATEWAY_SCRIPT)) throw new Error(`bench:connector: ${GATEWAY_SCRIPT} does not exist (npm run build)`);
-  const port = await freePort();
-  progress(`starting the gateway on port ${port} (config ${files.configFile}, plugins ${files.pluginsDir})`);
-  const server = await startServer({
-    name: 'gateway',
-    script: GATEWAY_SCRIPT,
-    cwd: REPO_ROOT,
-    env: childEnv({
-      SCIM_BRIDGE_TOKEN: token,
-      SCIM_BRIDGE_DATA_DIR: files.dataDir,
-      SCIM_BRIDGE_CONFIG: files.configFile,
-      SCIM_BRIDGE_PLUGINS_DIR: files.pluginsDir,
-      SCIM_BRIDGE_LOG_LEVEL: logLevel,
-      FIFTEEN_FIVE_BASE_URL: `${emulatorOrigin}/api/public`,
-      FIFTEEN_FIVE_API_KEY: apiKey,
-    }),
-    port,
-    healthUrl: `http://127.0.0.1:${port}/healthz`,
-  });
-  return { server, origin: `http://127.0.0.1:${port}` };
-}
-
 async function startSides(files: BenchFiles, users: number, logLevel: string, runTag: string, started: ServerChild[]): Promise<Sides> {
   const apiKey = randomBytes(24).toString('hex');
   const token = randomBytes(24).toString('hex');
   const emulator = await startEmulatorChild(apiKey);
   started.push(emulator.server);
-  const gateway = await startGatewayChild(files, emulator.origin, apiKey, token, logLevel);
+  const gateway = await startGatewayChild({ files, emulatorOrigin: emulator.origin, apiKey, token, logLevel, progress });
   started.push(gateway.server);
 
   const scimHeaders = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', accept: 'application/scim+json' };

@@ -14,6 +14,15 @@ export interface ConnectorContext {
   scimIdOf(type: ResourceTypeName, nativeId: string): Promise<string | undefined>;
   /** The SCIM ids of the groups a user is a member of, as the store holds them now (before this write commits). */
   groupsOf(userId: string): Promise<string[]>;
+  /**
+   * create: a value a native search answered no record for while the store's claim on this resource's
+   * unique key was held without a break (a lookup's claim, parked, then taken over by this write's; see
+   * Store.park). No write of that key could have made the record since: the connector need not search
+   * for it again before creating.
+   */
+  knownAbsent?: string;
+  /** find: told when a native search for `value` answered no record at all (an ambiguous answer is not absence). */
+  onAbsent?(value: string): void;
 }
 
 /** A native record seen through the plugin's native → SCIM mapping. */

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Dialect } from '../dialect/types.js';
-import type { Connector, ConnectorContext, NativeLookup } from '../connectors/types.js';
+import type { Connector, ConnectorContext, NativeLookup, NativeMatch } from '../connectors/types.js';
 import { invalidValue, notFound, preconditionFailed, ScimError, serviceUnavailable } from '../scim/errors.js';
 import { checkIfMatch } from '../scim/etag.js';
 import type { FilterNode } from '../scim/filter/ast.js';
@@ -18,6 +18,7 @@ import { canonicalizeResource, sameResourceValues } from '../scim/resource.js';
 import { withoutWriteOnly } from '../scim/write-only.js';
 import type { ResourceTypeName, SchemaRegistry } from '../scim/schemas/registry.js';
 import {
+  foldCase,
   StoreError,
   type Claim,
   type JsonObject,
@@ -64,6 +65,13 @@ export interface ResourceResult {
   version: number;
 }
 
+/**
+ * How long a lookup's negative answer waits, parked with the userName's claim, for the create that
+ * follows it (Entra sends that POST right after the empty GET). Bounded so a record made natively by
+ * someone else meanwhile is not missed for long; capped by the claim lease.
+ */
+const ABSENT_NOTE_MS = 10_000;
+
 /** A PATCH whose read-modify-write lost a race is retried this many times before 412/409. */
 const MAX_WRITE_ATTEMPTS = 5;
 
@@ -89,7 +97,10 @@ export class ResourceService {
   }
 
   private async read(type: ResourceTypeName, id: string, ctx: RequestContext, projection: Projection): Promise<ResourceResult> {
-    const record = await this.app.store.get(this.app.name, type, id, { withMembers: this.wants(type, 'members', projection) });
+    const record = await this.app.store.get(this.app.name, type, id, {
+      withMembers: this.wants(type, 'members', projection),
+      withGroups: this.wants(type, 'groups', projection),
+    });
     if (!record) throw notFound(`${type} ${id} not found`);
     const [rendered] = await this.renderAll([record], ctx, projection);
     return { resource: this.project(rendered!, type, projection), version: record.version };
@@ -105,6 +116,7 @@ export class ResourceService {
     if (params.sortBy && !sortResolved) throw invalidValue('"sortBy" names an attribute this resource type does not have');
     const indexedSort = sortResolved ? indexedFieldOf(sortResolved, type) : undefined;
     const withMembers = this.wants(type, 'members', params) || plan.residual !== undefined;
+    const withGroups = this.wants(type, 'groups', params);
 
     // Fast path: the store answers the whole query, paging included.
     if (!plan.residual && (!sortResolved || indexedSort)) {
@@ -114,6 +126,7 @@ export class ResourceService {
         offset: params.startIndex - 1,
         limit: params.count,
         withMembers,
+        withGroups,
       });
       if (result.total === 0 && params.startIndex === 1) {
         const adopted = await this.adopt(type, params.filter, ctx);
@@ -165,7 +178,7 @@ export class ResourceService {
       const claim = await this.reserve(type, { purpose: 'create', data: input.data });
       const record = await this.underClaim(claim, () =>
         this.withAffected(type, undefined, withMembers(input), async () => {
-          const { nativeId } = await this.app.connector.create(type, withMembers(input), this.connectorContext(ctx));
+          const { nativeId } = await this.app.connector.create(type, withMembers(input), this.connectorContext(ctx, claim));
           return this.app.store.create(this.app.name, type, this.stored(type, input, nativeId), {
             ...this.writeOptions(claim),
             audit: auditFor(201),
@@ -239,7 +252,8 @@ export class ResourceService {
   ): Promise<{ record: ResourceRecord; changed: boolean }> {
     for (let attempt = 1; ; attempt += 1) {
       const retry = ifMatch === undefined && attempt < MAX_WRITE_ATTEMPTS;
-      const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group' });
+      // A user's groups come along in the same read: the answer shows them, and no second query is needed.
+      const current = await this.app.store.get(this.app.name, type, id, { withMembers: type === 'Group', withGroups: type === 'User' });
       if (!current) throw notFound(`${type} ${id} not found`);
       checkIfMatch(ifMatch, current.version);
       const input = next(current);
@@ -264,6 +278,8 @@ export class ResourceService {
             }),
           { retryOnVersionMismatch: retry },
         );
+        // A user's write changes none of its memberships: the groups read with it are still its groups.
+        if (current.groups) record.groups = current.groups;
         return { record, changed: true };
       } catch (error) {
         // Unclaimed (the store connector): another request committed first; apply this one to its result.
@@ -358,13 +374,67 @@ export class ResourceService {
   private async adopt(type: ResourceTypeName, filter: FilterNode | undefined, ctx: RequestContext): Promise<ResourceRecord | undefined> {
     const lookup = filter && this.lookupOf(type, filter);
     if (!lookup || !this.app.connector.canFind(type, lookup.path)) return undefined;
-    const match = await this.app.connector.find(type, lookup, this.connectorContext(ctx));
-    if (!match) return undefined;
-    // Already linked to another resource (whose attributes differ from the filter): nothing to adopt.
-    if (await this.app.store.findByNativeId(this.app.name, type, match.nativeId)) return undefined;
+    // Entra looks a user up by userName and creates it when the answer is empty: the search is made under
+    // the name's claim, so that when it finds nothing the create that follows can take the claim over
+    // with that answer instead of searching again (one native search per new user, not two).
+    let claim = type === 'User' && lookup.path === 'userName' ? await this.lookupClaim(lookup.value) : undefined;
+    try {
+      let absent: string | undefined;
+      const match = await this.app.connector.find(type, lookup, {
+        ...this.connectorContext(ctx),
+        onAbsent: (value) => {
+          absent = value;
+        },
+      });
+      if (!match) {
+        if (claim && absent !== undefined && (await this.park(claim, absent))) claim = undefined;
+        return undefined;
+      }
+      // Already linked to another resource (whose attributes differ from the filter): nothing to adopt.
+      if (await this.app.store.findByNativeId(this.app.name, type, match.nativeId)) return undefined;
+      return await this.adoptMatch(type, match, ctx, claim && { claim, userName: lookup.value });
+    } finally {
+      // Parked claims stay; any other goes (after an adoption committed under it, there is nothing left to release).
+      await this.release(claim);
+    }
+  }
+
+  /**
+   * A lookup's claim on a userName (Store reserve purpose 'lookup'): it yields to every write, so it
+   * never makes a create wait or fail. None when the name is claimed or taken already, or the store
+   * cannot give one now: the lookup then searches without it, and its answer serves nobody else.
+   */
+  private async lookupClaim(userName: string): Promise<Claim | undefined> {
+    if (!this.app.connector.native) return undefined;
+    try {
+      return await this.app.store.reserve(this.app.name, 'User', { purpose: 'lookup', data: { userName }, leaseMs: this.app.claims.leaseMs });
+    } catch (error) {
+      if (error instanceof StoreError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Leaves the lookup's claim with its negative answer for the create that follows; false when it is gone. */
+  private async park(claim: Claim, absent: string): Promise<boolean> {
+    const leaseMs = Math.min(ABSENT_NOTE_MS, this.app.claims.leaseMs);
+    return this.app.store.park(claim, { value: absent, at: new Date().toISOString() }, leaseMs).catch((error: unknown) => {
+      this.log.warn({ err: error }, 'could not park a lookup claim; the create that follows searches again');
+      return false;
+    });
+  }
+
+  /** Stores a native record found by a lookup as a new resource linked to it, under the lookup's claim when it covers its userName. */
+  private adoptMatch(
+    type: ResourceTypeName,
+    match: NativeMatch,
+    ctx: RequestContext,
+    lookup: { claim: Claim; userName: string } | undefined,
+  ): Promise<ResourceRecord> {
     return this.audit('adopt', type, undefined, ctx, async (auditFor) => {
       const input = this.splitMembers(type, canonicalizeResource(match.resource, this.ctx(type)));
-      const claim = await this.reserve(type, { purpose: 'create', data: input.data });
+      const { userName } = input.data;
+      const covered = lookup !== undefined && typeof userName === 'string' && foldCase(userName) === foldCase(lookup.userName);
+      const claim = covered ? lookup.claim : await this.reserve(type, { purpose: 'create', data: input.data });
       const record = await this.underClaim(claim, () =>
         this.app.store.create(this.app.name, type, { ...input, nativeId: match.nativeId }, { ...this.writeOptions(claim), audit: auditFor(201) }),
       );
@@ -395,9 +465,11 @@ export class ResourceService {
     return undefined;
   }
 
-  private connectorContext(ctx: RequestContext): ConnectorContext {
+  /** What the connector may ask of the store; a create under a claim that inherited a negative search gets it. */
+  private connectorContext(ctx: RequestContext, claim?: Claim): ConnectorContext {
     const { store, name } = this.app;
     return {
+      ...(claim?.note ? { knownAbsent: claim.note.value } : {}),
       requestId: ctx.requestId,
       nativeIdOf: batchedNativeIds((type, ids) => store.nativeIdsOf(name, type, ids)),
       scimIdOf: async (type, nativeId) => (await store.findByNativeId(name, type, nativeId))?.id,
@@ -456,13 +528,15 @@ export class ResourceService {
     return !(named(projection.excludedAttributes) === true);
   }
 
+  /**
+   * Users carry their groups when the read asked the store for them (`withGroups`); only users read
+   * without them (a scan's chunk, an adopted record) cost a lookup, one for all of them.
+   */
   private async renderAll(records: ResourceRecord[], ctx: RequestContext, projection: Projection): Promise<JsonObject[]> {
-    const users = records.filter((r) => r.type === 'User').map((r) => r.id);
-    const groups =
-      users.length > 0 && this.wants('User', 'groups', projection)
-        ? await this.app.store.groupsOf(this.app.name, users)
-        : undefined;
-    return records.map((r) => renderResource(r, ctx.baseUrl, groups?.get(r.id)));
+    const wanted = this.wants('User', 'groups', projection);
+    const lacking = wanted ? records.filter((r) => r.type === 'User' && r.groups === undefined).map((r) => r.id) : [];
+    const looked = lacking.length > 0 ? await this.app.store.groupsOf(this.app.name, lacking) : undefined;
+    return records.map((r) => renderResource(r, ctx.baseUrl, wanted ? (r.groups ?? looked?.get(r.id)) : undefined));
   }
 
   private async renderOne(record: ResourceRecord, ctx: RequestContext): Promise<ResourceResult> {

@@ -4,7 +4,8 @@
  * are unique. Two claims conflict exactly when they share a key.
  */
 import type { ResourceTypeName } from '../scim/schemas/registry.js';
-import type { ReserveRequest } from './types.js';
+import { isJsonObject } from './records.js';
+import type { AbsentNote, ReserveRequest } from './types.js';
 import { indexedColumns } from './indexed-fields.js';
 
 export interface ClaimKey {
@@ -30,3 +31,14 @@ export function claimKeys(type: ResourceTypeName, id: string, request: Pick<Rese
 
 /** The key every claim of a resource holds: a write under a claim checks it is still there. */
 export const idKey = (id: string): string => `id:${id}`;
+
+/** The note of a lookup claim while its holder searches: it yields, and knows nothing yet. */
+export const SEARCHING = '{}';
+
+/** A yielding claim's stored note as a create may inherit it: only a parked one (a negative search) counts. */
+export function noteOf(stored: string | null): AbsentNote | undefined {
+  if (stored === null) return undefined;
+  const note: unknown = JSON.parse(stored);
+  if (!isJsonObject(note) || typeof note.value !== 'string' || typeof note.at !== 'string') return undefined;
+  return { value: note.value, at: note.at };
+}

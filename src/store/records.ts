@@ -4,7 +4,7 @@
  */
 
 import type { ResourceTypeName } from '../scim/schemas/registry.js';
-import { foldCase, type AuditEntry, type AuditRecord, type JsonObject, type ResourceRecord } from './types.js';
+import { foldCase, type AuditEntry, type AuditRecord, type GroupRef, type JsonObject, type ResourceRecord } from './types.js';
 
 /** The columns of a resource row that make its record. */
 export interface ResourceRow {
@@ -63,6 +63,13 @@ export function toResourceRecord(row: ResourceRow): ResourceRecord {
   };
   if (row.native_id !== null) record.nativeId = row.native_id;
   return record;
+}
+
+/** A user's groups as a read's groups column lists them: [group id, displayName as written] pairs. */
+export type GroupPairs = [string, string | null][];
+
+export function toGroupRefs(pairs: GroupPairs): GroupRef[] {
+  return pairs.map(([value, display]) => ({ value, display: display ?? '' }));
 }
 
 /** Absent optional fields stay absent (no `undefined` keys, no nulls). */

@@ -27,6 +27,11 @@ export interface ResourceRecord {
   data: JsonObject;
   /** Groups only, and only when asked for (`withMembers`). */
   members?: MemberRecord[];
+  /**
+   * Users only, and only when asked for (`withGroups`): the groups the user is a direct member of, read
+   * in the same statement as the user (ordered by the group's creation, then id).
+   */
+  groups?: GroupRef[];
   /** The id of the record in the downstream system (REST connectors); absent for the store connector. */
   nativeId?: string;
   /** Starts at 1, +1 on every change. The ETag is derived from it. */
@@ -34,6 +39,20 @@ export interface ResourceRecord {
   /** ISO 8601 with milliseconds, UTC. */
   created: string;
   lastModified: string;
+}
+
+/** A group a user is a direct member of: its id and displayName as written. */
+export interface GroupRef {
+  value: string;
+  display: string;
+}
+
+/** What a read carries besides the resource itself. */
+export interface ReadOptions {
+  /** Groups: their member lists. */
+  withMembers?: boolean;
+  /** Users: the groups they belong to, in the same statement (no second round trip). */
+  withGroups?: boolean;
 }
 
 /** The fields a store indexes. Case-insensitive ones (userName, displayName) are stored folded. */
@@ -63,6 +82,7 @@ export interface StoreQuery {
   offset?: number;
   limit?: number;
   withMembers?: boolean;
+  withGroups?: boolean;
   /**
    * false: the caller pages on its own (by id, say) and needs no count of every match; `total` is then
    * the number of records returned, and the store spends nothing on counting. Default true.
@@ -118,11 +138,30 @@ export interface Claim {
   readonly token: string;
   /** update/delete: the resource's version when the claim was taken. */
   readonly version?: number;
+  /**
+   * create: what a parked lookup claim this one took over had found (see `park`): a native search that
+   * answered no record, made while that claim held the same unique key.
+   */
+  readonly note?: AbsentNote;
+}
+
+/**
+ * A native search that found no record: the value searched for, and when its answer came (ISO 8601).
+ * It is worth something only while the claim it was found under is held: no write of the key could
+ * have created the record since.
+ */
+export interface AbsentNote {
+  value: string;
+  at: string;
 }
 
 export interface ReserveRequest {
-  /** create: the id must be free; update/delete: the resource must exist. */
-  purpose: 'create' | 'update' | 'delete';
+  /**
+   * create: the id must be free; update/delete: the resource must exist. lookup: as create, for a read
+   * that searches natively for a record it may adopt (its commit is that adoption); such a claim yields:
+   * any other reserve of one of its keys takes it over at once instead of failing or waiting.
+   */
+  purpose: 'create' | 'update' | 'delete' | 'lookup';
   /** create: the new resource's id (generated when absent); update/delete: the resource's id. */
   id?: string;
   /** create/update: the data the write will store; its unique keys are claimed too. */
@@ -204,8 +243,8 @@ export interface Store {
    */
   create(app: string, type: ResourceTypeName, input: WriteInput & { id?: string }, options?: WriteOptions): Promise<ResourceRecord>;
 
-  /** The resource, or null. Groups carry `members` only when `withMembers`. */
-  get(app: string, type: ResourceTypeName, id: string, options?: { withMembers?: boolean }): Promise<ResourceRecord | null>;
+  /** The resource, or null. Groups carry `members` only when `withMembers`, users `groups` only when `withGroups`. */
+  get(app: string, type: ResourceTypeName, id: string, options?: ReadOptions): Promise<ResourceRecord | null>;
 
   /**
    * Replaces data (and for groups the member list when `input.members` is given) in one transaction,
@@ -229,6 +268,15 @@ export interface Store {
   /** Gives a claim up without writing. Idempotent; a claim already gone is fine. */
   release(claim: Claim): Promise<void>;
 
+  /**
+   * Leaves a lookup claim held for `leaseMs` more with what its lookup found (`note`) instead of
+   * releasing it. It still yields to any reserve of its keys; a create that takes it over while it lives
+   * gets the note (Claim.note). The note goes with the claim: released, lapsed or taken over by anything
+   * but a create, nobody sees it again. False when the claim was no longer held. Lookup claims of the
+   * app that lapsed go meanwhile, so lookups no create follows leave nothing behind for long.
+   */
+  park(claim: Claim, note: AbsentNote, leaseMs: number): Promise<boolean>;
+
   /** For each SCIM id of the type that exists and has a downstream id, that id: one round trip. */
   nativeIdsOf(app: string, type: ResourceTypeName, ids: readonly string[]): Promise<Map<string, string>>;
 
@@ -239,7 +287,7 @@ export interface Store {
   query(app: string, type: ResourceTypeName, query: StoreQuery): Promise<StoreQueryResult>;
 
   /** For each user id, the groups it is a direct member of: one round trip for any number of ids. */
-  groupsOf(app: string, memberIds: readonly string[]): Promise<Map<string, { value: string; display: string }[]>>;
+  groupsOf(app: string, memberIds: readonly string[]): Promise<Map<string, GroupRef[]>>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
   /** The newest audit records of an app, newest first. */

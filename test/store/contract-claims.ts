@@ -137,6 +137,92 @@ export function describeClaimsContract(store: () => Store, newApp: () => string)
     });
   });
 
+  describe('lookup claims and their notes (a negative native search serves the create that follows)', () => {
+    const lookup = (app: string, userName: string, leaseMs = LEASE) => store().reserve(app, 'User', { purpose: 'lookup', data: user(userName), leaseMs });
+    const create = (app: string, userName: string) => store().reserve(app, 'User', { purpose: 'create', data: user(userName), leaseMs: LEASE });
+    const note = { value: 'Eve@X', at: '2026-12-01T22:00:00.000Z' };
+
+    it('a parked lookup claim hands its note to the create that takes it over, once', async () => {
+      const app = newApp();
+      const parked = await lookup(app, 'Eve@x');
+      expect(parked.note).toBeUndefined();
+      expect(await store().park(parked, note, LEASE)).toBe(true);
+      const taker = await create(app, 'EVE@x');
+      expect(taker.note).toStrictEqual(note);
+      // Taken over whole: the lookup can neither park nor commit any more, and the note went with it.
+      expect(await store().park(parked, note, LEASE)).toBe(false);
+      expect(await storeErrorCode(store().create(app, 'User', { data: user('Eve@x') }, { claim: parked }))).toBe('claim_lost:');
+      await store().release(taker);
+      expect((await create(app, 'eve@x')).note).toBeUndefined();
+    });
+
+    it('never across a released claim, a lapsed one, or one taken over by another kind of write', async () => {
+      const app = newApp();
+      const released = await lookup(app, 'fay');
+      await store().park(released, note, LEASE);
+      await store().release(released);
+      const first = await create(app, 'fay');
+      expect(first.note).toBeUndefined();
+      await store().release(first);
+
+      const lapsing = await lookup(app, 'gus');
+      await store().park(lapsing, note, 20);
+      await sleep(150);
+      const second = await create(app, 'gus');
+      expect(second.note).toBeUndefined();
+      await store().release(second);
+
+      // A rename of a stored user to the name takes the parked claim over; the note dies with it.
+      const other = await store().create(app, 'User', { data: user('hal-old') });
+      const renamed = await lookup(app, 'hal');
+      await store().park(renamed, note, LEASE);
+      const update = await store().reserve(app, 'User', { purpose: 'update', id: other.id, data: user('hal'), leaseMs: LEASE });
+      expect(update.note).toBeUndefined();
+      await store().release(update);
+      expect((await create(app, 'hal')).note).toBeUndefined();
+    });
+
+    it('a lookup claim yields: a create or an update never waits for it or fails on it', async () => {
+      const app = newApp();
+      const searching = await lookup(app, 'ida');
+      // Not parked yet (its search is in flight): the create takes it over and inherits nothing.
+      const taker = await create(app, 'IDA');
+      expect(taker.note).toBeUndefined();
+      expect(await store().park(searching, note, LEASE)).toBe(false);
+      // A lookup meets a write's claim as any claim does, and a stored user as a create does.
+      expect(await storeErrorCode(lookup(app, 'ida'))).toBe('claimed:userName');
+      await store().create(app, 'User', { data: user('ida') }, { claim: taker });
+      expect(await storeErrorCode(lookup(app, 'Ida'))).toBe('conflict:userName');
+    });
+
+    it('a park clears the app\'s lapsed lookup claims: their holders can no longer commit', async () => {
+      const app = newApp();
+      const lapsed = await lookup(app, 'lee', 20);
+      const written = await store().reserve(app, 'User', { purpose: 'create', data: user('max'), leaseMs: 20 });
+      await sleep(150);
+      await store().park(await lookup(app, 'ned'), note, LEASE);
+      expect(await storeErrorCode(store().create(app, 'User', { data: user('lee') }, { claim: lapsed }))).toBe('claim_lost:');
+      // A write's lapsed claim stays until a reserve of its keys takes it over, as before.
+      expect((await store().create(app, 'User', { data: user('max') }, { claim: written })).id).toBe(written.id);
+    });
+
+    it('only a lookup claim can be parked: a write\'s claim stays a write\'s claim', async () => {
+      const app = newApp();
+      const write = await create(app, 'kai');
+      expect(await store().park(write, note, LEASE)).toBe(false);
+      expect(await storeErrorCode(create(app, 'kai'))).toBe('claimed:userName');
+      await store().release(write);
+    });
+
+    it('a lookup claim that found a record commits its adoption like a create claim', async () => {
+      const app = newApp();
+      const claim = await lookup(app, 'jan');
+      const made = await store().create(app, 'User', { data: user('jan'), nativeId: 'n-jan' }, { claim });
+      expect(made.id).toBe(claim.id);
+      expect(await storeErrorCode(create(app, 'jan'))).toBe('conflict:userName');
+    });
+  });
+
   describe('nativeIdsOf and ping', () => {
     it('maps many SCIM ids to native ids in one call, leaving out unknown and unlinked ids and other types', async () => {
       const app = newApp();

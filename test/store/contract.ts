@@ -678,6 +678,33 @@ export function runStoreContract(
         expect((await store.query(app, 'User', { withMembers: true })).records.every((r) => r.members === undefined)).toBe(true);
       });
 
+      it('reads a user with its groups in the same read (withGroups), as groupsOf answers them', async () => {
+        const app = newApp();
+        const [u1, u2] = await Promise.all(['1', '2'].map((n) => store.create(app, 'User', { data: userData(`wg${n}`) })));
+        const g1 = await store.create(app, 'Group', { data: groupData('Zeta'), members: [member(u1!.id)] });
+        await nextMillisecond();
+        const g2 = await store.create(app, 'Group', { data: groupData('Alpha'), members: [member(u1!.id), member(g1.id, { type: 'Group' })] });
+        const expected = (await store.groupsOf(app, [u1!.id])).get(u1!.id);
+        expect(expected).toStrictEqual([
+          { value: g1.id, display: 'Zeta' },
+          { value: g2.id, display: 'Alpha' },
+        ]);
+
+        expect((await store.get(app, 'User', u1!.id, { withGroups: true }))?.groups).toStrictEqual(expected);
+        expect((await store.get(app, 'User', u2!.id, { withGroups: true }))?.groups).toStrictEqual([]);
+        expect((await store.get(app, 'User', u1!.id))?.groups).toBeUndefined();
+        // A group's own groups are not a user's: withGroups reads nothing more for it.
+        expect((await store.get(app, 'Group', g1.id, { withGroups: true }))?.groups).toBeUndefined();
+
+        const byName = await store.query(app, 'User', { condition: { op: 'eq', field: 'userName', value: 'wg1' }, withGroups: true });
+        expect(byName.records.map((r) => r.groups)).toStrictEqual([expected]);
+        const byId = await store.query(app, 'User', { condition: { op: 'eq', field: 'id', value: u2!.id }, withGroups: true });
+        expect(byId.records.map((r) => r.groups)).toStrictEqual([[]]);
+        const page = await store.query(app, 'User', { withGroups: true, limit: 10 });
+        expect(new Map(page.records.map((r) => [r.id, r.groups]))).toStrictEqual(new Map([[u1!.id, expected], [u2!.id, []]]));
+        expect((await store.query(app, 'User', { limit: 10 })).records.every((r) => r.groups === undefined)).toBe(true);
+      });
+
       it('answers groupsOf for more than a thousand ids in one call, direct membership only', async () => {
         const app = newApp();
         const users: ResourceRecord[] = [];

@@ -89,7 +89,9 @@ export class RestConnector implements Connector {
       const values = await this.toNative(r, resource, ctx, 'error');
       // The search value comes from the mapped fields, not from the body a hook may have rewritten.
       const searchValue = this.searchValueOf(r, values);
-      if (searchValue !== undefined) {
+      if (searchValue !== undefined && this.knownAbsent(r, ctx, searchValue)) {
+        this.decide({ kind: 'adoption', type: r.type, operation: r.operations.search!.name, outcome: 'none', detail: 'no search before the create: the lookup that held this userName\'s claim found no record for the same value' });
+      } else if (searchValue !== undefined) {
         const existing = await this.findOne(r, searchValue, 'create');
         if (existing) {
           await this.adopt(r, existing, resource, ctx);
@@ -164,7 +166,7 @@ export class RestConnector implements Connector {
     return this.edge(async () => {
       const r = this.resourceOf(type);
       if (!r || !this.canFind(type, lookup.path)) return undefined;
-      const hit = await this.findOne(r, lookup.value, 'lookup');
+      const hit = await this.findOne(r, lookup.value, 'lookup', ctx.onAbsent);
       if (!hit) return undefined;
       return { nativeId: hit.nativeId, resource: await this.toScim(r, hit, ctx) };
     });
@@ -274,6 +276,12 @@ export class RestConnector implements Connector {
     });
   }
 
+  /** True when the search a create makes first was answered already, with no record, under the store's claim. */
+  private knownAbsent(r: CompiledResource, ctx: ConnectorContext, value: string): boolean {
+    // The same value exactly: the API's own filter may compare case, whatever the plugin says of the match.
+    return r.operations.search !== undefined && ctx.knownAbsent === value;
+  }
+
   private searchValueOf(r: CompiledResource, values: Values): string | undefined {
     const search = r.operations.search;
     const key = search ? values.get(search.match) : undefined;
@@ -299,11 +307,12 @@ export class RestConnector implements Connector {
   }
 
   /** The one native record whose `match` field equals `value`; several are ambiguous. Every decision is logged. */
-  private async findOne(r: CompiledResource, value: string, why: Why): Promise<SearchHit | undefined> {
+  private async findOne(r: CompiledResource, value: string, why: Why, onAbsent?: (value: string) => void): Promise<SearchHit | undefined> {
     const search = r.operations.search!;
     const outcome = await searchNative(search, value, this.baseUrl, async (req) => this.send(r, search, { ...req, idempotent: true }));
     const decision = describeSearch(r.type, search, why, outcome);
     this.decide(decision);
+    if (outcome.hits.length === 0) onAbsent?.(value);
     if (outcome.hits.length > 1) {
       if (why !== 'lookup') throw uniqueness(`Several ${r.type} records in the downstream system match; none can be adopted`);
       return undefined;

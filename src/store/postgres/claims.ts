@@ -12,12 +12,16 @@
  */
 
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
-import { idKey, type ClaimKey } from '../claim-keys.js';
-import { StoreError, type Claim } from '../types.js';
+import { idKey, noteOf, SEARCHING, type ClaimKey } from '../claim-keys.js';
+import { StoreError, type AbsentNote, type Claim, type ReserveRequest } from '../types.js';
 import type { Queryable } from './database.js';
 import { run, SQL } from './statements.js';
 
-/** Takes the keys for `token`; answers the resource's version for an update or delete claim. */
+/**
+ * Takes the keys for `token`; answers the resource's version for an update or delete claim, and for a
+ * create what a live yielding claim it took over had found. Two creates taking over one parked claim at
+ * once: the second's DELETE waits for the first's transaction and then finds its rows gone (no note).
+ */
 export async function reserveIn(
   tx: Queryable,
   app: string,
@@ -25,25 +29,28 @@ export async function reserveIn(
   id: string,
   token: string,
   keys: readonly ClaimKey[],
-  purpose: 'create' | 'update' | 'delete',
+  purpose: ReserveRequest['purpose'],
   leaseMs: number,
-): Promise<number | undefined> {
+): Promise<{ version?: number; note?: AbsentNote }> {
   const names = keys.map((k) => k.key);
-  await run(tx, SQL.takeOverLapsedClaims, [app, names]);
-  const taken = new Set((await run(tx, SQL.insertClaims, [app, names, token, leaseMs])).map((r) => r.key));
+  const gone = await run(tx, SQL.takeOverClaims, [app, names]);
+  const note = purpose === 'create' ? gone.map((row) => (row.live ? noteOf(row.note) : undefined)).find((n) => n !== undefined) : undefined;
+  const yielding = purpose === 'lookup' ? SEARCHING : null;
+  const taken = new Set((await run(tx, SQL.insertClaims, [app, names, token, leaseMs, yielding])).map((r) => r.key));
   const held = keys.find((k) => !taken.has(k.key));
   if (held) throw new StoreError('claimed', `${held.field} is claimed by a write in progress`, { field: held.field });
 
   const valueOf = (field: ClaimKey['field']) => keys.find((k) => k.field === field)?.value ?? null;
   const [checks] = await run(tx, SQL.keyChecks, [app, type, id, valueOf('userName'), valueOf('displayName')]);
-  if (purpose === 'create') {
+  if (purpose === 'create' || purpose === 'lookup') {
     if (checks?.id_taken) throw new StoreError('conflict', 'id is already taken', { field: 'id' });
   } else if (checks?.version == null) {
     throw new StoreError('not_found', `${type} not found`);
   }
   if (checks?.user_name_taken) throw new StoreError('conflict', 'userName is already taken', { field: 'userName' });
   if (checks?.display_name_taken) throw new StoreError('conflict', 'displayName is already taken', { field: 'displayName' });
-  return checks?.version ?? undefined;
+  const version = checks?.version ?? undefined;
+  return { ...(version === undefined ? {} : { version }), ...(note ? { note } : {}) };
 }
 
 /**

@@ -1,16 +1,9 @@
 /**
-<<<<<<< HEAD
- * The store's connections: one pg Pool, and the two ways the store uses it — statements outside a
- * transaction (`idempotent`) and one transaction (`transaction`). Both hand back every client they take, and a
- * client whose connection broke is released with the error, so the pool drops it and opens a new one
- * when the server is back: nothing needs restarting.
-=======
  * The store's connections: one pg Pool, and the three ways the store uses it — statements outside a
- * transaction (`read`), one statement that writes and is its own transaction (`write`), and one
+ * transaction (`idempotent`), one statement that writes and is its own transaction (`write`), and one
  * transaction (`transaction`). Each hands back every client it takes, and a client whose connection
  * broke is released with the error, so the pool drops it and opens a new one when the server is back:
  * nothing needs restarting.
->>>>>>> bench-pg
  *
  * Retries, all bounded: a pooled connection can turn out dead (the server restarted, or an administrator
  * terminated it) only when it is used, so work that failed that way before its COMMIT was sent runs again

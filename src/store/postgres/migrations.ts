@@ -99,6 +99,12 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_request_id ON audit (request_id);
     `,
   },
+  {
+    // A claim may yield (Store.park, a lookup's claim): `note` is JSON when it does — '{}' while its
+    // holder searches, the negative search it found once parked — and NULL for a write's claim.
+    version: 3,
+    sql: `ALTER TABLE claims ADD COLUMN note text;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

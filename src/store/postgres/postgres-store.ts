@@ -14,14 +14,17 @@ import type { ResourceTypeName } from '../../scim/schemas/registry.js';
 import { claimKeys } from '../claim-keys.js';
 import { compileOrder, isUniqueLookup } from '../condition-sql.js';
 import { normalizeMembers } from '../member-list.js';
-import { assertCount, assertResourceType, serializeData, toAuditRecord, toResourceRecord, type ResourceRow } from '../records.js';
+import { assertCount, assertResourceType, serializeData, toAuditRecord, toGroupRefs, toResourceRecord, type ResourceRow } from '../records.js';
 import {
   StoreError,
   foldCase,
+  type AbsentNote,
   type AuditEntry,
   type AuditRecord,
   type AuditTimelineQuery,
   type Claim,
+  type GroupRef,
+  type ReadOptions,
   type ReserveRequest,
   type ResourceRecord,
   type Store,
@@ -36,7 +39,7 @@ import { Database, DEFAULT_TIMEOUTS, type DatabaseOptions, type DatabaseTimeouts
 import { unavailable } from './errors.js';
 import { toMembers } from './memberships.js';
 import { runMigrations, SCHEMA_VERSION } from './migrations.js';
-import { MEMBERS_COLUMN, RESOURCE_COLUMNS, run, runText, SQL, type GroupRow } from './statements.js';
+import { GROUPS_COLUMN, MEMBERS_COLUMN, RESOURCE_COLUMNS, run, runText, SQL, type GroupRow, type UserRow } from './statements.js';
 import { appendAuditIn, createFitsOneStatement, createIn, createInOneStatement, deleteIn, hasNul, replaceIn, type WriteParts } from './writes.js';
 
 export interface PostgresStoreOptions {
@@ -105,10 +108,10 @@ export class PostgresStore implements Store {
     return db.transaction((tx) => createIn(tx, { app, type, id }, parts, options));
   }
 
-  async get(app: string, type: ResourceTypeName, id: string, options: { withMembers?: boolean } = {}): Promise<ResourceRecord | null> {
+  async get(app: string, type: ResourceTypeName, id: string, options: ReadOptions = {}): Promise<ResourceRecord | null> {
     const db = await this.#ready();
     if (hasNul(id)) return null;
-    return db.idempotent((q) => getOne(q, app, type, id, options.withMembers === true));
+    return db.idempotent((q) => getOne(q, app, type, id, options));
   }
 
   async replace(app: string, type: ResourceTypeName, id: string, input: WriteInput, options: WriteOptions = {}): Promise<ResourceRecord> {
@@ -129,14 +132,22 @@ export class PostgresStore implements Store {
     const db = await this.#ready();
     assertResourceType(type);
     assertCount(request.leaseMs, 'leaseMs');
-    if (request.purpose !== 'create' && request.id === undefined) throw new TypeError(`a ${request.purpose} claim names its resource`);
+    if (request.purpose !== 'create' && request.purpose !== 'lookup' && request.id === undefined) throw new TypeError(`a ${request.purpose} claim names its resource`);
     const id = request.id ?? randomUUID();
-    if (request.purpose !== 'create' && hasNul(id)) throw new StoreError('not_found', `${type} not found`);
+    if (request.purpose !== 'create' && request.purpose !== 'lookup' && hasNul(id)) throw new StoreError('not_found', `${type} not found`);
     const keys = claimKeys(type, id, request);
     if (keys.some((k) => hasNul(k.key))) throw new TypeError('the PostgreSQL store cannot keep U+0000 in a claimed key');
     const token = randomUUID();
-    const version = await db.transaction((tx) => reserveIn(tx, app, type, id, token, keys, request.purpose, request.leaseMs));
-    return version === undefined ? { app, type, id, token } : { app, type, id, token, version };
+    const { version, note } = await db.transaction((tx) => reserveIn(tx, app, type, id, token, keys, request.purpose, request.leaseMs));
+    const claim: Claim = version === undefined ? { app, type, id, token } : { app, type, id, token, version };
+    return note ? { ...claim, note } : claim;
+  }
+
+  async park(claim: Claim, note: AbsentNote, leaseMs: number): Promise<boolean> {
+    const db = await this.#ready();
+    assertCount(leaseMs, 'leaseMs');
+    const rows = await db.idempotent((q) => run(q, SQL.parkClaim, [claim.app, claim.token, JSON.stringify(note), leaseMs]));
+    return rows.length > 0;
   }
 
   async release(claim: Claim): Promise<void> {
@@ -166,22 +177,23 @@ export class PostgresStore implements Store {
     if (query.limit !== undefined) assertCount(query.limit, 'limit');
     const offset = query.offset ?? 0;
     const withMembers = query.withMembers === true && type === 'Group';
+    const withGroups = query.withGroups === true && type === 'User';
     const condition = query.condition;
     if (isUniqueLookup(type, condition) && !hasNul(condition.value)) {
       // `userName eq` / `id eq` (Entra's every lookup): one row at most, so no ORDER BY, LIMIT or COUNT.
       const record = await db.idempotent((q) =>
-        condition.field === 'id' ? getOne(q, app, type, condition.value, withMembers) : byUserName(q, app, condition.value),
+        condition.field === 'id' ? getOne(q, app, type, condition.value, { withMembers, withGroups }) : byUserName(q, app, condition.value, withGroups),
       );
       return { total: record ? 1 : 0, records: record && offset === 0 && query.limit !== 0 ? [record] : [] };
     }
     const where = condition === undefined ? undefined : compileCondition(condition, 3);
     const whereSql = `app = $1 AND type = $2${where ? ` AND ${where.sql}` : ''}`;
     const params = [app, type, ...(where?.params ?? [])];
-    const columns = withMembers ? `${RESOURCE_COLUMNS}, ${MEMBERS_COLUMN}` : RESOURCE_COLUMNS;
+    const columns = withMembers ? `${RESOURCE_COLUMNS}, ${MEMBERS_COLUMN}` : withGroups ? `${RESOURCE_COLUMNS}, ${GROUPS_COLUMN}` : RESOURCE_COLUMNS;
     const pageSql = `SELECT ${columns} FROM resources WHERE ${whereSql} ORDER BY ${compileOrder(query.sort)}
       LIMIT $${params.length + 1} OFFSET $${params.length + 2}`;
     const page = async (q: Queryable) =>
-      query.limit === 0 ? [] : toRecords(await runText<GroupRow>(q, pageSql, [...params, query.limit ?? null, offset]), withMembers);
+      query.limit === 0 ? [] : toRecords(await runText<GroupRow & UserRow>(q, pageSql, [...params, query.limit ?? null, offset]), withMembers, withGroups);
     // A first page that is not full holds every match: no COUNT needed (the common filtered case), nor
     // when the caller counts nothing (countAll: false).
     const complete = (records: ResourceRecord[]) =>
@@ -198,9 +210,9 @@ export class PostgresStore implements Store {
     }, SNAPSHOT);
   }
 
-  async groupsOf(app: string, memberIds: readonly string[]): Promise<Map<string, { value: string; display: string }[]>> {
+  async groupsOf(app: string, memberIds: readonly string[]): Promise<Map<string, GroupRef[]>> {
     const db = await this.#ready();
-    const result = new Map<string, { value: string; display: string }[]>(memberIds.map((id) => [id, []]));
+    const result = new Map<string, GroupRef[]>(memberIds.map((id) => [id, []]));
     const asked = [...result.keys()].filter((id) => !hasNul(id));
     if (asked.length === 0) return result;
     for (const row of await db.idempotent((q) => run(q, SQL.groupsOf, [app, asked]))) {
@@ -286,24 +298,33 @@ function writeParts(type: ResourceTypeName, input: WriteInput): WriteParts {
   };
 }
 
-async function getOne(q: Queryable, app: string, type: ResourceTypeName, id: string, withMembers: boolean): Promise<ResourceRecord | null> {
-  if (withMembers && type === 'Group') {
+async function getOne(q: Queryable, app: string, type: ResourceTypeName, id: string, options: ReadOptions): Promise<ResourceRecord | null> {
+  if (options.withMembers && type === 'Group') {
     const [row] = await run(q, SQL.getWithMembers, [app, type, id]);
-    return row ? toRecords([row], true)[0]! : null;
+    return row ? toRecords([row], true, false)[0]! : null;
+  }
+  if (options.withGroups && type === 'User') {
+    const [row] = await run(q, SQL.getUserWithGroups, [app, id]);
+    return row ? toRecords([row], false, true)[0]! : null;
   }
   const [row] = await run(q, SQL.getResource, [app, type, id]);
   return row ? toResourceRecord(row) : null;
 }
 
-async function byUserName(q: Queryable, app: string, userName: string): Promise<ResourceRecord | null> {
+async function byUserName(q: Queryable, app: string, userName: string, withGroups: boolean): Promise<ResourceRecord | null> {
+  if (withGroups) {
+    const [row] = await run(q, SQL.byUserNameWithGroups, [app, userName]);
+    return row ? toRecords([row], false, true)[0]! : null;
+  }
   const [row] = await run(q, SQL.byUserName, [app, userName]);
   return row ? toResourceRecord(row) : null;
 }
 
-function toRecords(rows: (ResourceRow & Partial<Pick<GroupRow, 'members'>>)[], withMembers: boolean): ResourceRecord[] {
+function toRecords(rows: (ResourceRow & Partial<Pick<GroupRow, 'members'> & Pick<UserRow, 'groups'>>)[], withMembers: boolean, withGroups: boolean): ResourceRecord[] {
   return rows.map((row) => {
     const record = toResourceRecord(row);
     if (withMembers) record.members = toMembers(row.members ?? []);
+    if (withGroups) record.groups = toGroupRefs(row.groups ?? []);
     return record;
   });
 }

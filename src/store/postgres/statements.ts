@@ -7,7 +7,7 @@
 
 import type pg from 'pg';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
-import { AUDIT_TIMELINE_SQL, type AuditRow, type ResourceRow } from '../records.js';
+import { AUDIT_TIMELINE_SQL, type AuditRow, type GroupPairs, type ResourceRow } from '../records.js';
 import type { Queryable } from './database.js';
 
 /** A statement's text, its name, and (for the type checker only) its parameters and rows. */
@@ -41,6 +41,13 @@ export const MEMBERS_COLUMN = `(SELECT coalesce(json_agg(json_build_array(m.memb
 
 export type MemberPairs = [string, string][];
 export type GroupRow = ResourceRow & { members: MemberPairs };
+
+/** A user's groups as [group id, displayName] pairs, in the same statement (and snapshot) as the user. */
+export const GROUPS_COLUMN = `(SELECT coalesce(json_agg(json_build_array(g.id, g.display_name_raw) ORDER BY g.created, g.id), '[]')
+  FROM memberships m JOIN resources g ON g.app = m.app AND g.id = m.group_id AND g.type = 'Group'
+  WHERE m.app = resources.app AND m.member_id = resources.id) AS groups`;
+
+export type UserRow = ResourceRow & { groups: GroupPairs };
 
 type Type = ResourceTypeName;
 type Nullable = string | null;
@@ -76,6 +83,14 @@ export const SQL = {
   byUserName: named<[string, string], ResourceRow>(
     'by_user_name',
     `SELECT ${RESOURCE_COLUMNS} FROM resources WHERE app = $1 AND type = 'User' AND user_name = $2`,
+  ),
+  getUserWithGroups: named<[string, string], UserRow>(
+    'get_user_with_groups',
+    `SELECT ${RESOURCE_COLUMNS}, ${GROUPS_COLUMN} FROM resources WHERE app = $1 AND type = 'User' AND id = $2`,
+  ),
+  byUserNameWithGroups: named<[string, string], UserRow>(
+    'by_user_name_with_groups',
+    `SELECT ${RESOURCE_COLUMNS}, ${GROUPS_COLUMN} FROM resources WHERE app = $1 AND type = 'User' AND user_name = $2`,
   ),
   byNativeId: named<[string, Type, string], ResourceRow>(
     'by_native_id',
@@ -157,21 +172,36 @@ export const SQL = {
     'audit_timeline',
     AUDIT_TIMELINE_SQL.replace(/:(app|key|id|since|limit)\b/g, (_, name: string) => TIMELINE_PARAMS[name]!),
   ),
-  /** Lapsed claims holding any of the keys go whole: every row of their token. */
-  takeOverLapsedClaims: named<[string, readonly string[]], never>(
-    'take_over_lapsed_claims',
+  /**
+   * Lapsed claims holding any of the keys go whole (every row of their token), and so do yielding
+   * (lookup) ones; `live` says which rows had not lapsed, for a create to inherit their note.
+   */
+  takeOverClaims: named<[string, readonly string[]], { note: string | null; live: boolean }>(
+    'take_over_claims',
     `DELETE FROM claims WHERE app = $1 AND token IN (
-       SELECT token FROM claims WHERE app = $1 AND key = ANY($2) AND expires_at <= clock_timestamp())`,
+       SELECT token FROM claims WHERE app = $1 AND key = ANY($2) AND (expires_at <= clock_timestamp() OR note IS NOT NULL))
+     RETURNING note, expires_at > clock_timestamp() AS live`,
+  ),
+  /**
+   * Parks a yielding claim that is still held (not lapsed): its note, its new lease. Lapsed yielding
+   * claims of the app go meanwhile (lookups no create followed: Entra's Test Connection, say).
+   */
+  parkClaim: named<[string, string, string, number], { key: string }>(
+    'park_claim',
+    `WITH purged AS (DELETE FROM claims WHERE app = $1 AND note IS NOT NULL AND expires_at <= clock_timestamp())
+     UPDATE claims SET note = $3, expires_at = clock_timestamp() + $4::float8 * interval '1 millisecond'
+     WHERE app = $1 AND token = $2 AND note IS NOT NULL AND expires_at > clock_timestamp()
+     RETURNING key`,
   ),
   /**
    * The keys that were free, now held. A key held by a transaction still in progress waits for it to
    * end. The rows go in key order, so two claims that share keys wait on each other in one order, never
    * in a cycle.
    */
-  insertClaims: named<[string, readonly string[], string, number], { key: string }>(
+  insertClaims: named<[string, readonly string[], string, number, string | null], { key: string }>(
     'insert_claims',
-    `INSERT INTO claims (app, key, token, expires_at)
-     SELECT $1, k, $3, clock_timestamp() + $4::float8 * interval '1 millisecond' FROM unnest($2::text[]) AS k ORDER BY k
+    `INSERT INTO claims (app, key, token, expires_at, note)
+     SELECT $1, k, $3, clock_timestamp() + $4::float8 * interval '1 millisecond', $5 FROM unnest($2::text[]) AS k ORDER BY k
      ON CONFLICT (app, key) DO NOTHING
      RETURNING key`,
   ),

@@ -148,6 +148,12 @@ const MIGRATIONS: readonly Migration[] = [
       ANALYZE sqlite_schema;
     `,
   },
+  {
+    // Version 5: a claim may yield (Store.park, a lookup's claim): `note` is JSON when it does — '{}'
+    // while its holder searches, the negative search it found once parked — and NULL for a write's claim.
+    version: 5,
+    sql: `ALTER TABLE claims ADD COLUMN note TEXT;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

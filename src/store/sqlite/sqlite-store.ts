@@ -14,15 +14,18 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
-import { claimKeys, idKey } from '../claim-keys.js';
+import { claimKeys, idKey, noteOf, SEARCHING } from '../claim-keys.js';
 import {
   StoreError,
   foldCase,
+  type AbsentNote,
   type AuditEntry,
   type Claim,
+  type ReadOptions,
   type ReserveRequest,
   type AuditRecord,
   type AuditTimelineQuery,
+  type GroupRef,
   type ResourceRecord,
   type Store,
   type StoreQuery,
@@ -43,10 +46,12 @@ import {
   serializeData,
   toAuditRecord,
   toAuditRow,
+  toGroupRefs,
   toResourceRecord,
+  type GroupPairs,
   type ResourceRow,
 } from '../records.js';
-import { prepareStatements, RESOURCE_COLUMNS, type Statements } from './statements.js';
+import { GROUPS_COLUMN, prepareStatements, RESOURCE_COLUMNS, type Statements, type UserRow } from './statements.js';
 import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 /** How often the background worker checkpoints the WAL into the database file. */
@@ -148,9 +153,13 @@ export class SqliteStore implements Store {
     app: string,
     type: ResourceTypeName,
     id: string,
-    options: { withMembers?: boolean } = {},
+    options: ReadOptions = {},
   ): Promise<ResourceRecord | null> {
     const s = this.#ready();
+    if (options.withGroups && type === 'User') {
+      const row = s.getUserWithGroups.get(app, id);
+      return row ? toUserRecord(row) : null;
+    }
     const load = () => {
       const row = s.getResource.get(app, type, id);
       if (!row) return null;
@@ -214,11 +223,15 @@ export class SqliteStore implements Store {
     const where = query.condition === undefined ? undefined : compileCondition(query.condition);
     const whereSql = `app = ? AND type = ?${where ? ` AND ${where.sql}` : ''}`;
     const params = [app, type, ...(where?.params ?? [])];
+    // A user's groups come in the same statement as the user (GROUPS_COLUMN).
+    const withGroups = query.withGroups === true && type === 'User';
+    const columns = withGroups ? `${RESOURCE_COLUMNS}, ${GROUPS_COLUMN}` : RESOURCE_COLUMNS;
+    const toRecord = withGroups ? (row: ResourceRow) => toUserRecord(row as UserRow) : toResourceRecord;
     if (isUniqueLookup(type, query.condition)) {
       // `userName eq` / `id eq` (Entra's every lookup): one row at most, so no ORDER BY, LIMIT or COUNT.
-      const one = this.#queries.get<ResourceRow>(`SELECT ${RESOURCE_COLUMNS} FROM resources WHERE ${whereSql}`);
+      const one = this.#queries.get<ResourceRow>(`SELECT ${columns} FROM resources WHERE ${whereSql}`);
       const row = one.get(...params);
-      const records = row && (query.offset ?? 0) === 0 && query.limit !== 0 ? [toResourceRecord(row)] : [];
+      const records = row && (query.offset ?? 0) === 0 && query.limit !== 0 ? [toRecord(row)] : [];
       if (query.withMembers && type === 'Group' && records.length > 0) {
         records[0]!.members = loadMembers(s, app, [records[0]!.id]).get(records[0]!.id) ?? [];
       }
@@ -226,7 +239,7 @@ export class SqliteStore implements Store {
     }
     const count = this.#queries.get<{ n: number }>(`SELECT count(*) AS n FROM resources WHERE ${whereSql}`);
     const page = this.#queries.get<ResourceRow>(
-      `SELECT ${RESOURCE_COLUMNS} FROM resources WHERE ${whereSql} ORDER BY ${compileOrder(query.sort)} LIMIT ? OFFSET ?`,
+      `SELECT ${columns} FROM resources WHERE ${whereSql} ORDER BY ${compileOrder(query.sort)} LIMIT ? OFFSET ?`,
     );
     const offset = query.offset ?? 0;
     const fetchPage = () => (query.limit === 0 ? [] : page.all(...params, query.limit ?? -1, offset));
@@ -237,12 +250,12 @@ export class SqliteStore implements Store {
     if (type === 'User') {
       // One statement needs no transaction; only when a COUNT must join it do both run in one snapshot.
       const rows = fetchPage();
-      if (complete(rows)) return { total: rows.length, records: rows.map(toResourceRecord) };
+      if (complete(rows)) return { total: rows.length, records: rows.map(toRecord) };
     }
     const load = () => {
       const rows = fetchPage();
       const total = complete(rows) ? rows.length : (count.get(...params)?.n ?? 0);
-      const records = rows.map(toResourceRecord);
+      const records = rows.map(toRecord);
       if (query.withMembers && type === 'Group') {
         const members = loadMembers(s, app, records.map((r) => r.id));
         for (const record of records) record.members = members.get(record.id) ?? [];
@@ -256,20 +269,24 @@ export class SqliteStore implements Store {
     const s = this.#ready();
     assertResourceType(type);
     assertCount(request.leaseMs, 'leaseMs');
-    if (request.purpose !== 'create' && request.id === undefined) throw new TypeError(`a ${request.purpose} claim names its resource`);
+    if (request.purpose !== 'create' && request.purpose !== 'lookup' && request.id === undefined) throw new TypeError(`a ${request.purpose} claim names its resource`);
     const id = request.id ?? randomUUID();
     const keys = claimKeys(type, id, request);
     return this.#write(() => {
       const now = Date.now();
+      let note: AbsentNote | undefined;
       for (const { key, field } of keys) {
         const held = s.claimOf.get(app, key);
         if (!held) continue;
-        // A lapsed claim is taken over whole: its holder can no longer commit any part of it.
-        if (held.expires_at <= now) s.deleteClaim.run(app, held.token);
-        else throw new StoreError('claimed', `${field} is claimed by a write in progress`, { field });
+        // A lapsed claim is taken over whole: its holder can no longer commit any part of it. So is a
+        // yielding (lookup) one; a create inherits what a live one found.
+        const live = held.expires_at > now;
+        if (live && held.note === null) throw new StoreError('claimed', `${field} is claimed by a write in progress`, { field });
+        s.deleteClaim.run(app, held.token);
+        if (live && request.purpose === 'create') note ??= noteOf(held.note);
       }
       let version: number | undefined;
-      if (request.purpose === 'create') {
+      if (request.purpose === 'create' || request.purpose === 'lookup') {
         if (s.typeOfId.get(app, id)) throw new StoreError('conflict', 'id is already taken', { field: 'id' });
       } else {
         version = s.versionOf.get(app, type, id)?.version;
@@ -281,14 +298,26 @@ export class SqliteStore implements Store {
         if (taken) throw new StoreError('conflict', `${field} is already taken`, { field });
       }
       const token = randomUUID();
-      for (const { key } of keys) s.insertClaim.run(app, key, token, now + request.leaseMs);
-      return version === undefined ? { app, type, id, token } : { app, type, id, token, version };
+      const yielding = request.purpose === 'lookup' ? SEARCHING : null;
+      for (const { key } of keys) s.insertClaim.run(app, key, token, now + request.leaseMs, yielding);
+      const claim: Claim = version === undefined ? { app, type, id, token } : { app, type, id, token, version };
+      return note ? { ...claim, note } : claim;
     });
   }
 
   async release(claim: Claim): Promise<void> {
     const s = this.#ready();
     await this.#write(() => s.deleteClaim.run(claim.app, claim.token));
+  }
+
+  async park(claim: Claim, note: AbsentNote, leaseMs: number): Promise<boolean> {
+    const s = this.#ready();
+    assertCount(leaseMs, 'leaseMs');
+    return this.#write(() => {
+      const now = Date.now();
+      s.purgeLapsedLookups.run(claim.app, now);
+      return s.parkClaim.run(JSON.stringify(note), now + leaseMs, claim.app, claim.token, now).changes > 0;
+    });
   }
 
   async nativeIdsOf(app: string, type: ResourceTypeName, ids: readonly string[]): Promise<Map<string, string>> {
@@ -315,9 +344,9 @@ export class SqliteStore implements Store {
     return row ? toResourceRecord(row) : null;
   }
 
-  async groupsOf(app: string, memberIds: readonly string[]): Promise<Map<string, { value: string; display: string }[]>> {
+  async groupsOf(app: string, memberIds: readonly string[]): Promise<Map<string, GroupRef[]>> {
     const s = this.#ready();
-    const result = new Map<string, { value: string; display: string }[]>(memberIds.map((id) => [id, []]));
+    const result = new Map<string, GroupRef[]>(memberIds.map((id) => [id, []]));
     if (result.size === 0) return result;
     for (const row of s.groupsOf.all({ app, ids: JSON.stringify([...result.keys()]) })) {
       result.get(row.member_id)?.push({ value: row.group_id, display: row.display ?? '' });
@@ -458,6 +487,13 @@ interface PendingWrite {
   reject: (error: unknown) => void;
   /** When waiting for another process's lock is given up (enqueue time + busyTimeoutMs). */
   deadline: number;
+}
+
+/** A user read with its groups column. */
+function toUserRecord(row: UserRow): ResourceRecord {
+  const record = toResourceRecord(row);
+  record.groups = toGroupRefs(JSON.parse(row.groups) as GroupPairs);
+  return record;
 }
 
 /** How often a write retries while another process holds the database's write lock. */
