@@ -11,6 +11,7 @@ import { strictDialect } from './dialect/strict.js';
 import type { Dialect } from './dialect/types.js';
 import type { NativeCallEvent } from './connectors/http/types.js';
 import { createRestConnector, type ConnectorDecision } from './connectors/rest/index.js';
+import { createScimConnector } from './connectors/scim/index.js';
 import { storeConnector, type Connector } from './connectors/types.js';
 import { buildHttpApp, type HttpApp } from './http/server.js';
 import { ResourceService } from './service/resources.js';
@@ -104,7 +105,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
  * and draws on the app's native rate budget (one per app name, across replicas when shared).
  */
 function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger): Connector {
-  if (app.connector !== 'rest' || !app.plugin || !app.downstream) return storeConnector;
+  const native = (app.connector === 'rest' && app.plugin && app.downstream) || (app.connector === 'scim' && app.scim);
+  if (!native) return storeConnector;
   const appLog = log.child({ app: app.name });
   const onCall = (event: NativeCallEvent) => {
     void store
@@ -131,7 +133,8 @@ function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger
       .catch((error: unknown) => appLog.error({ err: error }, 'audit append failed'));
   };
   const nativeRate: NativeRateSource = (limit, waiting) => budgets.nativeRate(app.name, limit, waiting);
-  return createRestConnector(app.plugin, app.downstream, { log: appLog, onCall, onDecision, nativeRate });
+  if (app.scim) return createScimConnector(app.scim, { log: appLog, onCall, nativeRate });
+  return createRestConnector(app.plugin!, app.downstream!, { log: appLog, onCall, onDecision, nativeRate });
 }
 
 /** The status an audited decision is recorded with. */

@@ -12,6 +12,7 @@ import { loadSchemaFile, readYamlFile, shownPath, zodProblems } from './yaml-fil
 import { loadAppPlugin, PluginCache, resolvePluginsDir } from '../plugins/app-config.js';
 import type { CompiledPlugin, Downstream } from '../plugins/types.js';
 import type { StoreConfig } from '../store/index.js';
+import { loadScimApp, type ScimApp } from '../connectors/scim/app-config.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -31,6 +32,8 @@ export interface AppConfig {
   plugin?: CompiledPlugin;
   /** rest apps: the tenant's base URL and credentials, resolved from the environment (credentials not enumerable). */
   downstream?: Downstream;
+  /** scim apps: the plugin (or the defaults), the connection and the compiled normalization. */
+  scim?: ScimApp;
 }
 
 export interface GatewayConfig {
@@ -102,6 +105,7 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
       });
     }
     const rest = app.connector === 'rest' ? loadAppPlugin(app, perType, `${shown}: apps.${name}`, plugins, env, problems) : undefined;
+    const scim = app.connector === 'scim' ? loadScimApp(app, perType, `${shown}: apps.${name}`, plugins.dir, env, problems) : undefined;
     const auth = checkAppAuth(app.auth, dirname(resolve(file)), `${shown}: apps.${name}.auth`, problems);
     apps.set(
       name,
@@ -114,6 +118,7 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
         // A rest app's schemas require what its native API requires (the plugin's `requires`).
         registry: new SchemaRegistry({ User: perType.User, Group: perType.Group }, rest?.plugin.requires),
         ...(rest ? { plugin: rest.plugin, downstream: rest.downstream } : {}),
+        ...(scim ? { scim } : {}),
       }),
     );
   }
