@@ -6,9 +6,7 @@ import type { Logger } from 'pino';
 import { createInboundSecurity, type ReloadSummary } from './auth/inbound.js';
 import { createBudgets, type Budgets, type NativeRateSource } from './budgets/index.js';
 import type { AppConfig, GatewayConfig } from './config/load.js';
-import { entraDialect } from './dialect/entra.js';
-import { strictDialect } from './dialect/strict.js';
-import type { Dialect } from './dialect/types.js';
+import { DIALECTS } from './dialect/index.js';
 import type { NativeCallEvent } from './connectors/http/types.js';
 import { createRestConnector, type ConnectorDecision } from './connectors/rest/index.js';
 import { createScimConnector } from './connectors/scim/index.js';
@@ -17,11 +15,6 @@ import { buildHttpApp, type HttpApp } from './http/server.js';
 import { ResourceService } from './service/resources.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
-
-const DIALECTS: Record<AppConfig['dialect'], Dialect> = {
-  entra: entraDialect,
-  strict: strictDialect,
-};
 
 export interface Gateway {
   handler: ReturnType<typeof buildHttpApp>;
@@ -60,7 +53,6 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       name: app.name,
       registry: app.registry,
       store,
-      dialect: DIALECTS[app.dialect],
       uniqueGroupDisplayName: app.uniqueGroupDisplayName,
       connector,
       claims: { leaseMs: config.writes.claimLeaseSeconds * 1000, waitMs: config.writes.claimWaitMs },
@@ -69,6 +61,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       name: app.name,
       registry: app.registry,
       service: new ResourceService(runtime, log.child({ app: app.name })),
+      dialect: DIALECTS[app.dialect],
       limitations: connector.limitations?.() ?? [],
     });
     log.info({ app: app.name, connector: app.connector, dialect: app.dialect, auth: inbound.describe(app.name) }, 'app ready');

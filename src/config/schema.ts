@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { appAuthSchema, securitySchema } from '../auth/config-schema.js';
 import { MAX_JSON_DEPTH } from '../scim/json-depth.js';
 import { VALUE_LIMITS } from '../scim/validate/attribute-value.js';
-import { normalizeSection } from '../normalize/format.js';
+import { normalizeRules } from '../normalize/format.js';
 
 const appName = z
   .string()
@@ -48,7 +48,7 @@ const appSchema = z.strictObject({
   /** rest and scim: the tenant's base URL and credentials. */
   downstream: downstreamSchema.optional(),
   /** scim: how the app's SCIM differs from the client's (src/normalize/format.ts), after the plugin's rules. */
-  normalize: normalizeSection.optional(),
+  normalize: normalizeRules.optional(),
   /** Which client's quirks to undo at the door. */
   dialect: z.enum(['entra', 'strict']).default('entra'),
   /** Inbound credentials: bearer secrets and/or Entra-issued JWTs (src/auth/config-schema.ts). */

@@ -27,7 +27,7 @@ const valueRule = z
   })
   .refine((r) => [r.date, r.case, r.join, r.split].filter((k) => k !== undefined).length === 1, 'give one of "date", "case", "join", "split"');
 
-export const normalizeSection = z
+export const normalizeRules = z
   .strictObject({
     /** A tenant's own extension URN sent in place of the app's (both ways: the app's URN downstream). */
     urns: z.array(z.strictObject({ from: urn, to: urn })).max(32).default([]),
@@ -35,7 +35,9 @@ export const normalizeSection = z
     attributes: z.array(z.strictObject({ from: attributePath, to: attributePath })).max(128).default([]),
     /** Value formats, in the app's terms (paths after the URN and attribute moves). */
     values: z.array(valueRule).max(128).default([]),
-  })
-  .default({ urns: [], attributes: [], values: [] });
+  });
 
-export type NormalizeInput = z.output<typeof normalizeSection>;
+/** A plugin's section: absent is no rule at all. */
+export const normalizeSection = normalizeRules.default({ urns: [], attributes: [], values: [] });
+
+export type NormalizeInput = z.output<typeof normalizeRules>;

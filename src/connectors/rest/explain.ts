@@ -14,8 +14,9 @@
  */
 import { pino } from 'pino';
 import { z } from 'zod';
-import { entraDialect } from '../../dialect/entra.js';
-import { strictDialect } from '../../dialect/strict.js';
+import { DIALECTS } from '../../dialect/index.js';
+import { strictBody } from '../../http/dialect.js';
+import { parsePatchMessage } from '../../scim/patch/operation.js';
 import { invalidSyntax, invalidValue } from '../../scim/errors.js';
 import { formatPath, parseFilter } from '../../scim/filter/index.js';
 import { applyPatch } from '../../scim/patch.js';
@@ -124,7 +125,8 @@ export async function explainRequest(app: ExplainApp, input: unknown, options: E
   const type: ResourceTypeName = endpoint === 'Users' ? 'User' : 'Group';
   const id = rawId === undefined ? undefined : decodeURIComponent(rawId);
   const ctx = { registry: app.registry, type };
-  const dialect = app.dialect === 'entra' ? entraDialect : strictDialect;
+  // The gateway's door, not a copy of it: the same function turns the body into strict RFC 7644.
+  const dialect = DIALECTS[app.dialect];
 
   const placeholders = new Set<string>([NEW_NATIVE_ID]);
   const context: ConnectorContext = {
@@ -161,14 +163,14 @@ export async function explainRequest(app: ExplainApp, input: unknown, options: E
 
   switch (req.method) {
     case 'POST':
-      await connector.create(type, canonicalizeResource(dialect.normalizeResource(req.body, ctx), ctx), context);
+      await connector.create(type, canonicalizeResource(strictBody(dialect, ctx, 'resource', req.body), ctx), context);
       break;
     case 'PUT':
-      await connector.update(type, target(), before(), canonicalizeResource(dialect.normalizeResource(req.body, ctx), ctx), context);
+      await connector.update(type, target(), before(), canonicalizeResource(strictBody(dialect, ctx, 'resource', req.body), ctx), context);
       break;
     case 'PATCH': {
       if (!req.before) throw invalidValue('explain: a PATCH needs "before", the resource as the gateway holds it');
-      const ops = dialect.normalizePatch(req.body, ctx);
+      const ops = parsePatchMessage(strictBody(dialect, ctx, 'patch', req.body));
       const old = before();
       await connector.update(type, target(), old, canonicalizeResource(applyPatch(old, ops, ctx), ctx), context);
       break;
