@@ -13,6 +13,7 @@ import { loadAppPlugin, PluginCache, resolvePluginsDir } from '../plugins/app-co
 import type { CompiledPlugin, Downstream } from '../plugins/types.js';
 import type { StoreConfig } from '../store/index.js';
 import { loadScimApp, type ScimApp } from '../connectors/scim/app-config.js';
+import { requirementsOf } from '../connectors/scim/plugin.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -115,8 +116,8 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
         dialect: app.dialect,
         auth,
         uniqueGroupDisplayName: app.groups.uniqueDisplayName,
-        // A rest app's schemas require what its native API requires (the plugin's `requires`).
-        registry: new SchemaRegistry({ User: perType.User, Group: perType.Group }, rest?.plugin.requires),
+        // A rest or scim app's schemas require what its API requires (the plugin's `requires`).
+        registry: new SchemaRegistry({ User: perType.User, Group: perType.Group }, rest?.plugin.requires ?? (scim ? requirementsOf(scim.plugin) : undefined)),
         ...(rest ? { plugin: rest.plugin, downstream: rest.downstream } : {}),
         ...(scim ? { scim } : {}),
       }),

@@ -206,7 +206,10 @@ export function patchOperations(was: JsonObject, now: JsonObject): JsonObject[] 
     }
     for (const key of Object.keys(from)) {
       if (prefix === '' && (key === 'schemas' || key === 'members')) continue;
-      if (!(key in to)) ops.push({ op: 'remove', path: `${prefix}${key}` });
+      if (key in to) continue;
+      // A whole extension gone: its attributes removed one by one, as a strict server expects paths to name attributes.
+      if (prefix === '' && key.startsWith('urn:') && isObject(from[key])) diff(from[key], {}, `${key}:`);
+      else ops.push({ op: 'remove', path: `${prefix}${key}` });
     }
   };
   diff(was, now, '');

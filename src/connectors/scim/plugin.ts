@@ -14,6 +14,7 @@ import { connectionSection } from '../../plugins/format.js';
 import type { Problem } from '../../plugins/mapping.js';
 import { ENTERPRISE_USER_SCHEMA, enterpriseUserSchema } from '../../scim/schemas/core.js';
 import type { SchemaDefinition } from '../../scim/schemas/types.js';
+import type { AttrPathRef } from '../../scim/filter/ast.js';
 
 export const SCIM_PLUGIN_FILE = 'scim.yaml';
 
@@ -24,6 +25,8 @@ const resourceSection = z.strictObject({
   find: z.array(filterPath).max(16).default([]),
   /** `delete`: DELETE downstream; `deactivate`: PATCH active false (the app keeps its people's history). */
   delete: z.enum(['delete', 'deactivate']).default('delete'),
+  /** Core attributes or sub-attributes the app requires (`name.givenName`): /Schemas marks them, a write without one is 400. */
+  requires: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9]*(?:\.[A-Za-z][A-Za-z0-9]*)?$/, 'must be a core attribute or sub-attribute')).max(32).default([]),
 });
 
 export const scimPluginFile = z.strictObject({
@@ -39,8 +42,8 @@ export const scimPluginFile = z.strictObject({
   }),
   /** Extension schemas the app takes; the enterprise extension is built in (no `file`). */
   schemas: z.array(z.strictObject({ urn: z.string().min(1), file: z.string().min(1).optional() })).default([]),
-  users: resourceSection.default({ find: ['userName'], delete: 'delete' }),
-  groups: resourceSection.extend({ delete: z.literal('delete').default('delete') }).default({ find: ['displayName'], delete: 'delete' }),
+  users: resourceSection.default({ find: ['userName'], delete: 'delete', requires: [] }),
+  groups: resourceSection.extend({ delete: z.literal('delete').default('delete') }).default({ find: ['displayName'], delete: 'delete', requires: [] }),
   normalize: normalizeSection,
 });
 
@@ -114,4 +117,14 @@ export function loadScimPlugin(pluginsDir: string, name: string, problems: strin
   problems.push(...connectionProblems.map((p) => `${shown}: ${formatPath(p.path)}: ${p.message}`));
   if (problems.length > before) return undefined;
   return Object.freeze({ name, file: shown, ...fromFile(file, extensions) });
+}
+
+/** What the app requires, as the schema registry takes it (`name.givenName` → name, sub givenName). */
+export function requirementsOf(plugin: ScimPlugin): { User: AttrPathRef[]; Group: AttrPathRef[] } {
+  const refs = (paths: readonly string[]) =>
+    paths.map((p): AttrPathRef => {
+      const [name, sub] = p.split('.') as [string, string?];
+      return sub === undefined ? { name } : { name, sub };
+    });
+  return { User: refs(plugin.users.requires), Group: refs(plugin.groups.requires) };
 }

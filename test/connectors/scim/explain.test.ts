@@ -30,18 +30,18 @@ describe('explain, scim app', () => {
     const calls = await explain({
       method: 'POST',
       path: '/Users',
-      body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'a@x', active: 'True', meta: { resourceType: 'User' }, [FIVE]: { startDate: '2026-03-01T00:00:00Z' } },
+      body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'a@x', name: { givenName: 'A', familyName: 'X' }, active: 'True', meta: { resourceType: 'User' }, [FIVE]: { startDate: '2026-03-01T00:00:00Z' } },
     });
     expect(calls).toHaveLength(1);
     expect(calls[0]).toMatchObject({ method: 'POST', url: 'https://acme.15five.example/scim/v2/Users', operation: 'users.create' });
-    expect(calls[0]!.body).toEqual({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', FIVE], userName: 'a@x', active: true, [FIVE]: { startDate: '03/01/2026' } });
+    expect(calls[0]!.body).toEqual({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', FIVE], userName: 'a@x', name: { givenName: 'A', familyName: 'X' }, active: true, [FIVE]: { startDate: '03/01/2026' } });
     expect(calls[0]!.notes).toContain(`normalize value ${FIVE}:startDate: a date, sent as MM/DD/YYYY (ISO 8601 and AD generalized time are read)`);
   });
 
   it("a lookup: what 15Five is asked; a date it cannot take is the gateway's 400", async () => {
     const calls = await explain({ method: 'GET', path: '/Users?filter=userName eq "a@x"' });
     expect(calls.map((c) => c.url)).toEqual(['https://acme.15five.example/scim/v2/Users?filter=userName+eq+%22a%40x%22']);
-    await expect(explain({ method: 'POST', path: '/Users', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'b@x', [FIVE]: { hireDate: 'soon' } } })).rejects.toMatchObject({
+    await expect(explain({ method: 'POST', path: '/Users', body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'b@x', name: { givenName: 'B', familyName: 'X' }, [FIVE]: { hireDate: 'soon' } } })).rejects.toMatchObject({
       status: 400,
       scimType: 'invalidValue',
     });
