@@ -48,7 +48,11 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
-# Liveness: GET /healthz (no authentication). The start period covers opening the store and loading plugins.
+# Healthy = ready: GET /readyz (no authentication) answers 200 while the store answers and is migrated and
+# every app has its credentials, 503 with a JSON reason otherwise. (An orchestrator that restarts on a failed
+# probe should probe liveness, /healthz, instead: a database that is away is not cured by a restart.) The
+# start period covers opening the store and loading plugins. /metrics and /admin are on admin.listen
+# (127.0.0.1:9464 by default: set it to 0.0.0.0:9464 and publish the port to scrape from outside).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/src/main.js"]

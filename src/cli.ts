@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
- * `scim-bridge <command>`: operator commands that need no running gateway. Each command has its usage
+ * `scim-bridge <command>`: operator commands that need no running gateway (audit reads its store). Each command has its usage
  * (`scim-bridge <command> --help`); `scim-bridge --help` lists the commands, `--version` the version.
  */
+import { AUDIT_SUMMARY, AUDIT_USAGE, auditCommand } from './audit/command.js';
 import { HASH_SECRET_SUMMARY, HASH_SECRET_USAGE, hashSecretCommand } from './auth/hash-secret-command.js';
 import { VALIDATE_SUMMARY, VALIDATE_USAGE, validateCommand } from './config/validate-command.js';
 import { EXPLAIN_SUMMARY, EXPLAIN_USAGE, explainCommand } from './connectors/rest/explain-command.js';
 import { packageVersion } from './package-info.js';
+import { RECONCILE_SUMMARY, RECONCILE_USAGE, reconcileCommand } from './reconcile/command.js';
 
 interface Command {
   summary: string;
@@ -20,6 +22,8 @@ const COMMANDS: Record<string, Command> = {
   validate: { summary: VALIDATE_SUMMARY, usage: VALIDATE_USAGE, run: (args) => validateCommand(args, io) },
   explain: { summary: EXPLAIN_SUMMARY, usage: EXPLAIN_USAGE, run: (args) => explainCommand(args, io) },
   'hash-secret': { summary: HASH_SECRET_SUMMARY, usage: HASH_SECRET_USAGE, run: (args) => hashSecretCommand(args, io) },
+  reconcile: { summary: RECONCILE_SUMMARY, usage: RECONCILE_USAGE, run: (args) => reconcileCommand(args, io) },
+  audit: { summary: AUDIT_SUMMARY, usage: AUDIT_USAGE, run: (args) => auditCommand(args, io) },
 };
 
 const USAGE = `usage: scim-bridge <command> [options]

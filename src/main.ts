@@ -2,7 +2,9 @@
  * `npm start`: reads the environment contract (PORT, SCIM_BRIDGE_CONFIG, SCIM_BRIDGE_DATA_DIR,
  * SCIM_BRIDGE_TOKEN[_<APP>], SCIM_BRIDGE_LOG_LEVEL), starts the gateway, stops it cleanly on SIGTERM/SIGINT.
  */
-import { createGateway } from './app.js';
+import type { Logger } from 'pino';
+import { listenAdmin, type AdminListener } from './admin/listen.js';
+import { createGateway, type Gateway } from './app.js';
 import { EnvironmentError, readStartEnvironment } from './config/environment.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import { SecretError } from './auth/secrets.js';
@@ -23,13 +25,17 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   log.info({ port: typeof address === 'object' && address ? address.port : port, config: config.file, store: config.store.kind }, 'scim-bridge listening');
+  // The operator's listener (/metrics, /admin): its own address, loopback unless configured otherwise.
+  // SCIM_BRIDGE_ADMIN_LISTEN (host:port, or "false") wins over admin.listen: one configuration, several hosts or ports.
+  const listen = env.SCIM_BRIDGE_ADMIN_LISTEN ? (env.SCIM_BRIDGE_ADMIN_LISTEN === 'false' ? false : env.SCIM_BRIDGE_ADMIN_LISTEN) : config.admin.listen;
+  const admin = listen === false ? undefined : await startAdmin(gateway.admin, listen, log);
 
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    void closeServer(server, config.server.shutdownGraceSeconds * 1000)
+    void Promise.all([closeServer(server, config.server.shutdownGraceSeconds * 1000), admin?.close()])
       .then(() => gateway.close())
       .then(() => process.exit(0));
   };
@@ -47,6 +53,23 @@ async function main(): Promise<void> {
       log.error({ error: message }, 'configuration reload failed; the previous credentials stay in force');
     }
   });
+}
+
+/**
+ * The admin listener, or none when its address is taken (several replicas on one host with the default
+ * address): the SCIM service does not stop for its metrics, and the warning says what to set.
+ */
+async function startAdmin(app: Gateway['admin'], listen: string, log: Logger): Promise<AdminListener | undefined> {
+  try {
+    const admin = await listenAdmin(app, listen);
+    log.info({ admin: admin.where }, 'admin listener (metrics, admin page)');
+    return admin;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL') throw error;
+    log.warn({ admin: listen, code }, 'admin listener not started: its address is not available (set admin.listen, or false)');
+    return undefined;
+  }
 }
 
 main().catch((error: unknown) => {

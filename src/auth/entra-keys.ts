@@ -8,7 +8,8 @@
  * lasts from the first failure to the next answer of the JWKS endpoint; the first KeysUnavailable of each
  * says so (`outageStarted`), so the caller warns once per outage, not once per request.
  */
-import { createLocalJWKSet, createRemoteJWKSet, errors, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters } from 'jose';
+import { channel } from 'node:diagnostics_channel';
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters } from 'jose';
 import * as client from 'openid-client';
 
 export interface KeySettings {
@@ -41,6 +42,13 @@ function isEndpointFailure(error: unknown): boolean {
   // fetch itself failed (connection refused, reset, DNS).
   return error instanceof TypeError || (error instanceof Error && error.name === 'AbortError');
 }
+
+/**
+ * Each fetch of signing keys, `{ what: 'discovery' | 'jwks', ok }`, for whoever listens (the metrics);
+ * publishing costs nothing while nobody does.
+ */
+export const KEY_FETCH_CHANNEL = 'scim-bridge:entra-key-fetch';
+const keyFetches = channel(KEY_FETCH_CHANNEL);
 
 export class TenantKeys {
   readonly discoveryIssuer: URL;
@@ -105,7 +113,9 @@ export class TenantKeys {
         execute: insecure ? [client.allowInsecureRequests] : [],
       });
       jwksUri = config.serverMetadata().jwks_uri;
+      keyFetches.publish({ what: 'discovery', ok: true });
     } catch (error) {
+      keyFetches.publish({ what: 'discovery', ok: false });
       this.#failed(`OpenID discovery at ${this.discoveryIssuer.href} failed: ${describe(error)}`);
       throw this.#unavailable(error);
     }
@@ -123,6 +133,17 @@ export class TenantKeys {
       cacheMaxAge: this.settings.cacheMaxAgeMs,
       cooldownDuration: this.settings.cooldownMs,
       timeoutDuration: this.settings.timeoutMs,
+      [customFetch]: (url, init) =>
+        fetch(url, init).then(
+          (response) => {
+            keyFetches.publish({ what: 'jwks', ok: response.ok });
+            return response;
+          },
+          (error: unknown) => {
+            keyFetches.publish({ what: 'jwks', ok: false });
+            throw error;
+          },
+        ),
     });
     return this.#remote;
   }

@@ -35,6 +35,8 @@ export interface AppConfig {
   downstream?: Downstream;
   /** scim apps: the plugin (or the defaults), the connection and the compiled normalization. */
   scim?: ScimApp;
+  /** rest apps: the header native calls carry the inbound request id in; absent: none. */
+  requestIdHeader?: string;
 }
 
 export interface GatewayConfig {
@@ -44,6 +46,7 @@ export interface GatewayConfig {
   server: GatewayFileConfig['server'];
   security: GatewayFileConfig['security'];
   writes: GatewayFileConfig['writes'];
+  admin: GatewayFileConfig['admin'];
   store: StoreConfig;
   apps: ReadonlyMap<string, AppConfig>;
   /** Where plugins were read from (validate checks every plugin there). */
@@ -120,6 +123,7 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
         registry: new SchemaRegistry({ User: perType.User, Group: perType.Group }, rest?.plugin.requires ?? (scim ? requirementsOf(scim.plugin) : undefined)),
         ...(rest ? { plugin: rest.plugin, downstream: rest.downstream } : {}),
         ...(scim ? { scim } : {}),
+        ...(rest && app.downstream?.requestIdHeader ? { requestIdHeader: app.downstream.requestIdHeader } : {}),
       }),
     );
   }
@@ -133,6 +137,7 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
     server: Object.freeze({ ...cfg.server }),
     security: Object.freeze(cfg.security),
     writes: Object.freeze({ ...cfg.writes }),
+    admin: Object.freeze({ ...cfg.admin }),
     store: Object.freeze(store),
     apps,
     pluginsDir: plugins.dir,

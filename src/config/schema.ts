@@ -35,6 +35,10 @@ const downstreamSchema = z.strictObject({
   baseUrl: z.union([z.url(), envValue], { error: 'must be an http(s) URL, or { env: VARIABLE, default: URL }' }),
   /** The credentials the plugin names (`credentials:` in plugin.yaml), each from an environment variable. */
   credentials: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'credential names are letters, digits and "_"'), envValue).default({}),
+  /** The header each native call carries the inbound request's id in (false: none), for matching the API's logs with ours. */
+  requestIdHeader: z
+    .union([z.literal(false), z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, 'must be an HTTP header name')])
+    .default('X-Request-Id'),
 });
 
 const appSchema = z.strictObject({
@@ -151,6 +155,20 @@ export const gatewaySchema = z.strictObject({
     .default({ claimLeaseSeconds: 120, claimWaitMs: 2000 }),
   /** Abuse limits and HTTP server limits (src/auth/config-schema.ts). */
   security: securitySchema,
+  /**
+   * The operator's listener: /metrics (Prometheus), /admin (a page per app, audit timelines). Apart from
+   * the SCIM port and on loopback by default, so the SCIM clients' network never reaches it by accident.
+   */
+  admin: z
+    .strictObject({
+      /** host:port, e.g. 127.0.0.1:9464 or 0.0.0.0:9464 (in a container, to be scraped); false: no admin listener. */
+      listen: z
+        .union([z.literal(false), z.string().regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')])
+        .default('127.0.0.1:9464'),
+      /** Collect metrics (false: /metrics is 404 and nothing is counted). */
+      metrics: z.boolean().default(true),
+    })
+    .prefault({}),
   /**
    * Where the gateway keeps its state. Absent: PostgreSQL when SCIM_BRIDGE_DATABASE_URL is set (several
    * replicas may share it), else the embedded SQLite file.

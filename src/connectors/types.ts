@@ -30,7 +30,49 @@ export interface NativeLookup {
   value: string;
 }
 
+/** A native record as reconcile sees it. */
+export interface NativeRecord {
+  nativeId: string;
+  /** Through the plugin's native → SCIM mapping (references as SCIM ids where the id map has them). */
+  resource: JsonObject;
+  /** Its value in the field adoption matches on (the plugin's search `match`), when it has one. */
+  matchValue?: string;
+  /** The record as answered and as the read side sees it: handed back to `differences` and `repair`. */
+  raw: JsonObject;
+  view: JsonObject;
+}
+
+export interface NativePage {
+  records: NativeRecord[];
+  /** Where the next page is (opaque, kept in reconcile's checkpoint); absent after the last page. */
+  next?: string;
+  /** How many records there are in all, when the API says. */
+  total?: number;
+}
+
+/** A native field whose value is not the one the gateway's resource maps to, both in native terms. */
+export interface FieldDifference {
+  field: string;
+  native: unknown;
+  gateway: unknown;
+}
+
+/** What reconcile needs of a connector whose plugin can list every native record (`operations.list`). */
+export interface Reconcilable {
+  /** One page of every native record of the type; `cursor` undefined for the first. */
+  listPage(type: ResourceTypeName, cursor: string | undefined, ctx: ConnectorContext): Promise<NativePage>;
+  /** The native record; null when the API says it is gone (404); undefined when the plugin has no `read` to ask with. */
+  readNative(type: ResourceTypeName, nativeId: string, ctx: ConnectorContext): Promise<NativeRecord | null | undefined>;
+  /** The fields an update would send to bring the native record to the gateway's resource. */
+  differences(type: ResourceTypeName, record: NativeRecord, gateway: JsonObject, ctx: ConnectorContext): Promise<FieldDifference[]>;
+  /** Sends those fields (the update path: create-only fields refused or reported as the plugin says). */
+  repair(type: ResourceTypeName, record: NativeRecord, gateway: JsonObject, ctx: ConnectorContext): Promise<void>;
+}
+
 export interface Connector {
+  /** Present when the connector can list every native record (reconcile); a plugin without `list` has none. */
+  readonly reconcile?: Reconcilable | undefined;
+
   /**
    * True when the connector does native work (a downstream API); the service then claims each write's
    * keys in the store before the connector acts, so no two replicas act for the same resource at once.

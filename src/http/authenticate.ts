@@ -40,7 +40,10 @@ function presentedToken(header: string | undefined): Presented {
   return { reason: bearerish ? 'malformed Bearer token' : 'Authorization is not a Bearer credential', tokenPresented: bearerish };
 }
 
-export function authenticateApp(apps: ReadonlyMap<string, AuthenticatedApp>, security: InboundSecurity, log: Logger) {
+/** Told of each refused authentication (metrics): the app when it exists, the log's reason, and whether it was throttled or our outage. */
+export type AuthFailureObserver = (app: string | undefined, reason: string, kind?: 'throttled' | 'unavailable') => void;
+
+export function authenticateApp(apps: ReadonlyMap<string, AuthenticatedApp>, security: InboundSecurity, log: Logger, observe?: AuthFailureObserver) {
   if (apps.size === 0) throw new Error('authenticateApp needs at least one app');
   return async function authenticate(req: Request, res: Response, next: NextFunction): Promise<void> {
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
@@ -67,6 +70,7 @@ export function authenticateApp(apps: ReadonlyMap<string, AuthenticatedApp>, sec
     // The app name is logged only when it exists: a guessed name must not end up looking real.
     const context = { reqId: req.id, app: app?.name, ip: address, reason: verdict.reason };
     if (verdict.retryAfterSeconds !== undefined) {
+      observe?.(app?.name, verdict.reason, 'unavailable');
       // Our outage, not the caller's fault: one warning when it starts, then quiet until it ends.
       if (verdict.outageStarted) log.warn(context, 'authentication unavailable');
       else log.debug(context, 'authentication unavailable');
@@ -75,10 +79,12 @@ export function authenticateApp(apps: ReadonlyMap<string, AuthenticatedApp>, sec
     }
     const blocked = await security.failures.failed(address);
     if (blocked > 0) {
+      observe?.(app?.name, verdict.reason, 'throttled');
       log.warn({ ...context, retryAfter: blocked }, 'authentication throttled: too many failures from this address');
       next(tooManyRequests('Too many requests', blocked));
       return;
     }
+    observe?.(app?.name, verdict.reason);
     log.warn(context, 'authentication failed');
     next(unauthorized(security.realm, !('reason' in presented) || presented.tokenPresented));
   };

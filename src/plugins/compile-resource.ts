@@ -5,14 +5,14 @@
  */
 import { parseAttrPath, resolveAttribute } from '../scim/filter/index.js';
 import type { ResourceTypeName, SchemaRegistry } from '../scim/schemas/registry.js';
-import type { CreateInput, GroupsSection, OperationInput, UsersSection } from './format.js';
+import type { CreateInput, GroupsSection, ListInput, OperationInput, UsersSection } from './format.js';
 import { compileMapping, sentBy, type CompiledField, type CompiledMapping, type Problem } from './mapping.js';
 import { getNative, setNative } from './native-paths.js';
 import { checkReadFields, compileReadView, provides, readFieldsOf, type ReadFields } from './read-side.js';
 import { compileScimPath, type PathScope } from './scim-paths.js';
 import type { AttrPathRef } from '../scim/filter/index.js';
 import { checkValueTemplate, compileLocationTemplate, compilePathTemplate, unknownValueParams } from './templates.js';
-import type { ActiveMode, CompiledCreate, CompiledOperation, CompiledRead, CompiledResource, CompiledSearch, CompiledUpdate, MembersOn } from './types.js';
+import type { ActiveMode, CompiledCreate, CompiledList, CompiledOperation, CompiledRead, CompiledResource, CompiledSearch, CompiledUpdate, MembersOn } from './types.js';
 
 /** Parameters each kind of operation offers to its path, query and body. */
 const PARAMS = {
@@ -23,6 +23,7 @@ const PARAMS = {
   deactivate: ['id', 'today', 'now'],
   reactivate: ['id', 'today', 'now'],
   search: ['value'],
+  list: [],
 } as const satisfies Record<string, readonly string[]>;
 
 type Kind = keyof typeof PARAMS;
@@ -102,7 +103,15 @@ export function compileResource(
   const active: ActiveMode = 'active' in raw ? compileActive(raw.active) : { mode: 'ignore' };
   const searchInput = raw.operations.search;
   const toScimReads = [...new Set(toScim.fields.flatMap((f) => f.reads ?? []))];
-  const needed = [...new Set([...toScimReads, ...(searchInput ? [searchInput.match, searchInput.id] : []), ...(active.mode === 'flag' ? [active.field] : [])])];
+  const listInput = 'list' in raw.operations ? raw.operations.list : undefined;
+  const needed = [
+    ...new Set([
+      ...toScimReads,
+      ...(searchInput ? [searchInput.match, searchInput.id] : []),
+      ...(listInput ? [listInput.id] : []),
+      ...(active.mode === 'flag' ? [active.field] : []),
+    ]),
+  ];
   const readFields = readSide(section, 'read', ops.read?.fields, problems);
   const searchFields = readSide(section, 'search', searchInput?.fields, problems);
   const compiledRead: CompiledRead | undefined = read && {
@@ -112,6 +121,7 @@ export function compileResource(
   };
   const search = compileSearch(section, raw, searchOp, searchFields, needed, scope, problems);
   checkReadSide(section, { search: searchInput && searchFields, read: ops.read && readFields }, { toScimReads, active, searchInput }, problems);
+  const list = compileList(section, listInput, compileOp('list'), readSide(section, 'list', listInput?.fields, problems), { needed, hasRead: read !== undefined }, problems);
 
   if (searchInput && !toNative.fields.some((f) => f.target === searchInput.match)) {
     problems.push({
@@ -149,6 +159,7 @@ export function compileResource(
   if (compiledRead) operations.read = compiledRead;
   if (del) operations.delete = del;
   if (search) operations.search = search;
+  if (list) operations.list = list;
   if (deactivate) operations.deactivate = deactivate;
   if (reactivate) operations.reactivate = reactivate;
   return {
@@ -202,7 +213,7 @@ function compileCreate(section: Section, input: CreateInput | undefined, op: Com
   };
 }
 
-function readSide(section: Section, kind: 'read' | 'search', fields: Record<string, string> | undefined, problems: Problem[]): ReadFields | undefined {
+function readSide(section: Section, kind: 'read' | 'search' | 'list', fields: Record<string, string> | undefined, problems: Problem[]): ReadFields | undefined {
   if (!fields) return undefined;
   for (const p of checkReadFields(fields)) problems.push({ path: [section, 'operations', kind, 'fields', p.key], message: p.message });
   return readFieldsOf(fields);
@@ -260,6 +271,31 @@ function compileSearch(
   };
   if (input.results !== undefined) search.results = input.results;
   return search;
+}
+
+/**
+ * `operations.list`: its read side must give the id and, unless each record is read in full
+ * (`thenRead`), every field reconcile compares (the same ones adoption reads).
+ */
+function compileList(
+  section: Section,
+  input: ListInput | undefined,
+  op: CompiledOperation | undefined,
+  fields: ReadFields | undefined,
+  uses: { needed: readonly string[]; hasRead: boolean },
+  problems: Problem[],
+): CompiledList | undefined {
+  if (!op || !input) return undefined;
+  const at = (...rest: string[]) => [section, 'operations', 'list', ...rest];
+  if (input.thenRead && !uses.hasRead) problems.push({ path: at('thenRead'), message: 'needs a "read" operation' });
+  const wanted = input.thenRead ? [input.id] : uses.needed;
+  for (const field of wanted) {
+    if (!provides(fields, field)) problems.push({ path: at('fields'), message: `"${field}" is read from every listed record, but operations.list.fields does not provide it` });
+  }
+  const list: CompiledList = { ...op, view: compileReadView(fields, uses.needed), id: input.id, paging: input.paging, thenRead: input.thenRead };
+  if (input.results !== undefined) list.results = input.results;
+  if (input.total !== undefined) list.total = input.total;
+  return list;
 }
 
 /**

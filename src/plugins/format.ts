@@ -138,17 +138,39 @@ const searchOperation = z.strictObject({
 });
 export type SearchInput = z.output<typeof searchOperation>;
 
+/**
+ * Every native user, page by page, unfiltered: what `scim-bridge reconcile` pages through. Optional, so
+ * plugins written before it stay valid; declare it only where the API documents a list endpoint.
+ */
+const listOperation = z.strictObject({
+  ...operationBase,
+  body: z.unknown().optional(),
+  /** Where each native field is in a record of the list (see the read operation). */
+  fields: readFields.optional(),
+  /** The native field of a record that holds its id. */
+  id: nativeField.default('id'),
+  /** Where the list is in the response body; absent when the body is the list. */
+  results: nativePath.optional(),
+  paging: paging.default({ style: 'none' }),
+  /** Where the answer says how many records there are in all (`count`): progress shows a total. */
+  total: nativePath.optional(),
+  /** The list holds summaries: read each record in full with the `read` operation. */
+  thenRead: z.boolean().default(false),
+});
+export type ListInput = z.output<typeof listOperation>;
+
 const userOperations = z.strictObject({
   create: createOperation,
   read: readOperation.optional(),
   update: updateOperation,
   delete: plainOperation.optional(),
   search: searchOperation.optional(),
+  list: listOperation.optional(),
   deactivate: plainOperation.optional(),
   reactivate: plainOperation.optional(),
 });
 
-const groupOperations = userOperations.omit({ deactivate: true, reactivate: true }).extend({
+const groupOperations = userOperations.omit({ deactivate: true, reactivate: true, list: true }).extend({
   /** Optional for groups: an API may have no group create (see `groups.create`) or update. */
   create: createOperation.optional(),
   update: updateOperation.optional(),

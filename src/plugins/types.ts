@@ -61,6 +61,18 @@ export interface CompiledSearch extends CompiledOperation {
   thenRead: boolean;
 }
 
+/** Every native record, page by page (`operations.list`, users only): reconcile's view of the native side. */
+export interface CompiledList extends CompiledOperation {
+  view: ReadView;
+  /** The field of a record holding its native id. */
+  id: string;
+  results?: string;
+  paging: PagingInput;
+  /** Where the answer gives the number of records in all. */
+  total?: string;
+  thenRead: boolean;
+}
+
 export type ActiveMode =
   /** `active`/`inactive` are written; `states` lists the values read as each. */
   | { mode: 'flag'; field: string; active: unknown; inactive: unknown; states: { active: readonly unknown[]; inactive: readonly unknown[] } }
@@ -83,6 +95,7 @@ export interface CompiledResource {
     update?: CompiledUpdate;
     delete?: CompiledOperation;
     search?: CompiledSearch;
+    list?: CompiledList;
     deactivate?: CompiledOperation;
     reactivate?: CompiledOperation;
   };

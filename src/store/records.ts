@@ -4,7 +4,7 @@
  */
 
 import type { ResourceTypeName } from '../scim/schemas/registry.js';
-import type { AuditRecord, JsonObject, ResourceRecord } from './types.js';
+import { foldCase, type AuditEntry, type AuditRecord, type JsonObject, type ResourceRecord } from './types.js';
 
 /** The columns of a resource row that make its record. */
 export interface ResourceRow {
@@ -28,6 +28,10 @@ export interface AuditRow {
   detail: string | null;
   request_id: string | null;
   duration_ms: number | null;
+  resource_name: string | null;
+  resource_key: string | null;
+  native_id: string | null;
+  outcome: string | null;
 }
 
 export const isJsonObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -75,6 +79,9 @@ export function toAuditRecord(row: AuditRow): AuditRecord {
   if (row.detail !== null) record.detail = row.detail;
   if (row.request_id !== null) record.requestId = row.request_id;
   if (row.duration_ms !== null) record.durationMs = row.duration_ms;
+  if (row.resource_name !== null) record.resourceName = row.resource_name;
+  if (row.native_id !== null) record.nativeId = row.native_id;
+  if (row.outcome !== null) record.outcome = row.outcome;
   return record;
 }
 
@@ -83,3 +90,45 @@ export function assertCount(value: unknown, what: string): asserts value is numb
     throw new TypeError(`${what} must be a non-negative integer, got ${String(value)}`);
   }
 }
+
+/** The columns an audit entry is written to (both stores), `at` being now. */
+export function toAuditRow(entry: AuditEntry): Omit<AuditRow, 'seq'> {
+  return {
+    at: new Date().toISOString(),
+    app: entry.app,
+    action: entry.action,
+    resource_type: entry.resourceType,
+    resource_id: entry.resourceId ?? null,
+    status: entry.status,
+    detail: entry.detail ?? null,
+    request_id: entry.requestId ?? null,
+    duration_ms: entry.durationMs ?? null,
+    resource_name: entry.resourceName ?? null,
+    // Folded as userNames are, so a timeline is found whatever case the operator types.
+    resource_key: entry.resourceName === undefined ? null : foldCase(entry.resourceName),
+    native_id: entry.nativeId ?? null,
+    outcome: entry.outcome ?? null,
+  };
+}
+
+/**
+ * One resource's timeline in SQL both stores run (`:app`, `:key`, `:id`, `:since`, `:limit` are
+ * replaced by each store's parameter syntax): the rows naming it (by its name then or its id, which
+ * carries it across a rename), and the rows of the same requests that name no other resource. Its ids and requests are looked up over the whole history, so a delete
+ * after `since` is found even when the name was recorded before it.
+ */
+export const AUDIT_TIMELINE_SQL = `
+  WITH named AS (
+    SELECT resource_id, request_id FROM audit WHERE app = :app AND (resource_key = :key OR resource_id = :id)
+  ), subject AS (
+    SELECT resource_id, request_id FROM named
+    UNION SELECT resource_id, request_id FROM audit WHERE app = :app AND resource_id IN (SELECT resource_id FROM named)
+  ), hits AS (
+    SELECT seq FROM audit WHERE app = :app AND resource_key = :key
+    UNION SELECT seq FROM audit WHERE app = :app AND resource_id IN (SELECT resource_id FROM subject)
+    UNION SELECT a.seq FROM audit a JOIN subject s ON a.request_id = s.request_id
+      WHERE a.app = :app AND (a.resource_id IS NULL OR a.resource_id = s.resource_id)
+  )
+  SELECT seq, at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms,
+    resource_name, resource_key, native_id, outcome
+  FROM audit WHERE seq IN (SELECT seq FROM hits) AND at >= :since ORDER BY seq DESC LIMIT :limit`;

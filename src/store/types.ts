@@ -145,11 +145,29 @@ export interface AuditEntry {
   detail?: string;
   requestId?: string;
   durationMs?: number;
+  /** userName (users) or displayName (groups) at the time, as written: a deleted user's history stays findable. */
+  resourceName?: string;
+  /** The resource's id in the downstream system, when it has one. */
+  nativeId?: string;
+  /** How it ended, in a word: 'ok' | 'error' | 'retry' (native calls), a decision's outcome, or 'ok' | 'refused' | 'failed' (writes). */
+  outcome?: string;
 }
 
 export interface AuditRecord extends AuditEntry {
   seq: number;
   at: string;
+}
+
+/** Which audit rows make one resource's timeline (Store.auditTimeline). */
+export interface AuditTimelineQuery {
+  /** A userName or group displayName (compared case-insensitively), as any row recorded it. */
+  name?: string;
+  /** A SCIM id. */
+  resourceId?: string;
+  /** ISO time: rows before it are left out. */
+  since?: string;
+  /** The newest this many rows at most. */
+  limit: number;
 }
 
 /** Errors a store throws; the resource service turns them into SCIM errors. */
@@ -226,6 +244,12 @@ export interface Store {
   appendAudit(entry: AuditEntry): Promise<void>;
   /** The newest audit records of an app, newest first. */
   readAudit(app: string, limit: number): Promise<AuditRecord[]>;
+  /**
+   * One resource's history, oldest first: every row that names it (by its name at the time or its id),
+   * and the rows of the same requests that name no other resource (their native calls). A deleted
+   * resource's rows stay.
+   */
+  auditTimeline(app: string, query: AuditTimelineQuery): Promise<AuditRecord[]>;
 
   close(): Promise<void>;
 }

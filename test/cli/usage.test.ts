@@ -42,7 +42,7 @@ describe('scim-bridge --version and --help', () => {
     const { code, out } = cli('--help');
     expect(code).toBe(0);
     expect(out).toMatch(/^usage: scim-bridge <command> \[options\]\n/);
-    for (const command of ['validate', 'explain', 'hash-secret']) expect(out.match(new RegExp(`^  ${command} `, 'gm'))).toHaveLength(1);
+    for (const command of ['validate', 'explain', 'hash-secret', 'audit']) expect(out.match(new RegExp(`^  ${command} `, 'gm'))).toHaveLength(1);
     expect(out).toContain('scim-bridge <command> --help');
     expect(out).toContain('scim-bridge --version');
     expect(out.match(/usage:/g)).toHaveLength(1);
@@ -52,6 +52,7 @@ describe('scim-bridge --version and --help', () => {
     ['validate', /^usage: scim-bridge validate \[--config <file>\] \[--offline\]\n/],
     ['explain', /^usage: scim-bridge explain --app <app> \[--config <file>\] \[--native-sample <file\.json>\] < request\.json\n/],
     ['hash-secret', /^usage: scim-bridge hash-secret \[--cost <N>\] < secret-file\n/],
+    ['audit', /^usage: scim-bridge audit --app <app> \(--user <userName> \| --resource <id>\) \[--since <when>\] \[--json\]\n/],
   ])('%s --help (and help %s) prints that command’s usage alone', (command, usage) => {
     for (const args of [[command, '--help'], [command, '-h'], ['help', command]]) {
       const { code, out, err } = cli(...args);

@@ -78,10 +78,13 @@ export function createPersonio(options: { clientId: string; clientSecret: string
 
   const jsonBody = (req: EmulatorRequest): unknown => (req.body.kind === 'json' ? req.body.value : undefined);
 
-  /** `limit` (default 10) and `offset` (guess: the index of the first employee); `email` finds one. */
+  /**
+   * `limit` (default 50, at most 100) and `offset` (the starting position) as the pagination guide says
+   * [P5, docs/native-apis.md] (guess: a larger limit is cut to 100 rather than refused); `email` finds one.
+   */
   const list = (req: EmulatorRequest): Reply => {
     const email = req.query.email?.toLowerCase();
-    const limit = /^\d{1,4}$/.test(req.query.limit ?? '') && Number(req.query.limit) >= 1 ? Math.min(Number(req.query.limit), 200) : 10;
+    const limit = /^\d{1,4}$/.test(req.query.limit ?? '') && Number(req.query.limit) >= 1 ? Math.min(Number(req.query.limit), 100) : 50;
     const offset = /^\d{1,9}$/.test(req.query.offset ?? '') ? Number(req.query.offset) : 0;
     const matching = [...employees.values()].filter((e) => !email || String(e.email).toLowerCase() === email);
     const page = matching.slice(offset, offset + limit);

@@ -1,7 +1,7 @@
 /**
  * The image runs what was tested: the Dockerfile pins one Node 22 LTS release for every stage, builds with
  * compilers only in build stages, installs runtime dependencies with `npm ci --omit=dev`, runs as a user
- * without privileges and checks /healthz with a start period; CI runs the suite on that same release.
+ * without privileges and checks /readyz with a start period; CI runs the suite on that same release.
  * There is no Docker engine here: the file is read, and its health check command is run for real.
  */
 import { spawn } from 'node:child_process';
@@ -83,6 +83,12 @@ describe('Dockerfile', () => {
       expect(command().slice(0, 2)).toEqual(['node', '-e']);
       expect(await check(new URL(gw.origin).port)).toBe(0);
       expect(await check('1')).toBe(1);
+    });
+
+    it('asks for readiness: it fails while the gateway answers but its store does not', async () => {
+      expect(command()[2]).toContain('/readyz');
+      await gw.gateway.store.close();
+      expect(await check(new URL(gw.origin).port)).toBe(1);
     });
   });
 });

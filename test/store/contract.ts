@@ -12,6 +12,8 @@ import { storeError } from './store-error.js';
 import { describeLinksContract } from './contract-links.js';
 import {
   foldCase,
+  type AuditEntry,
+  type AuditRecord,
   type JsonObject,
   type MemberRecord,
   type ResourceRecord,
@@ -730,6 +732,35 @@ export function runStoreContract(
         expect(await store.readAudit(app, 0)).toStrictEqual([]);
         expect((await store.readAudit(other, 10)).map((r) => [r.app, r.action])).toStrictEqual([[other, 'delete']]);
         expect(await store.readAudit(newApp(), 10)).toStrictEqual([]);
+      });
+
+      it("keeps a resource's timeline, found by its name at the time or its id, with its requests' native calls, after it is gone", async () => {
+        const [app, other] = [newApp(), newApp()];
+        const entry = (action: string, fields: Partial<AuditEntry>): AuditEntry => ({ app, action, resourceType: 'User', status: 200, ...fields });
+        // The native calls of a create come before the create's own row, which only then has the id.
+        await store.appendAudit(entry('native users.create', { requestId: 'r1', resourceName: 'Ada@Acme.example', outcome: 'ok' }));
+        await store.appendAudit(entry('create', { requestId: 'r1', resourceId: 'u1', resourceName: 'Ada@Acme.example', nativeId: '7', status: 201, outcome: 'ok' }));
+        await store.appendAudit(entry('create', { requestId: 'r2', resourceId: 'u2', resourceName: 'grace@acme.example', status: 201 }));
+        await new Promise((resolve) => setTimeout(resolve, 5)); // `since` below falls between the creates and the patch
+        // A patch that renamed her, its failed native call (no name, no id: found by its request), a call
+        // of the same request about somebody else; a delete that names only the id.
+        await store.appendAudit(entry('patch', { requestId: 'r3', resourceId: 'u1', resourceName: 'ada.l@acme.example', nativeId: '7' }));
+        await store.appendAudit(entry('native users.update', { requestId: 'r3', nativeId: '7', outcome: 'error', status: 500 }));
+        await store.appendAudit(entry('native users.update', { requestId: 'r3', resourceId: 'u2', outcome: 'ok' }));
+        await store.appendAudit(entry('delete', { requestId: 'r4', resourceId: 'u1', status: 204 }));
+        await store.appendAudit({ ...entry('create', { requestId: 'r1', resourceId: 'u1', resourceName: 'ada@acme.example' }), app: other });
+
+        const actions = (records: AuditRecord[]) => records.map((r) => `${r.requestId} ${r.action}`);
+        const byName = await store.auditTimeline(app, { name: 'ADA@acme.EXAMPLE', limit: 100 });
+        expect(actions(byName)).toStrictEqual(['r1 native users.create', 'r1 create', 'r3 patch', 'r3 native users.update', 'r4 delete']);
+        expect(byName[1]).toMatchObject({ resourceName: 'Ada@Acme.example', nativeId: '7', outcome: 'ok', resourceId: 'u1' });
+        expect(byName[0]!.seq < byName[1]!.seq).toBe(true);
+        expect(actions(await store.auditTimeline(app, { resourceId: 'u1', limit: 100 }))).toStrictEqual(actions(byName));
+        expect(actions(await store.auditTimeline(app, { name: 'ada@acme.example', limit: 2 }))).toStrictEqual(['r3 native users.update', 'r4 delete']);
+        const later = (await store.readAudit(app, 10)).find((r) => r.action === 'patch')!.at;
+        expect(actions(await store.auditTimeline(app, { name: 'ada@acme.example', since: later, limit: 100 }))).toStrictEqual(['r3 patch', 'r3 native users.update', 'r4 delete']);
+        expect(await store.auditTimeline(app, { name: 'nobody@acme.example', limit: 100 })).toStrictEqual([]);
+        expect(actions(await store.auditTimeline(other, { name: 'ada@acme.example', limit: 100 }))).toStrictEqual(['r1 create']);
       });
     });
 

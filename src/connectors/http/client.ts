@@ -10,6 +10,7 @@ import { sleepUnlessAborted, systemClock, type Clock } from './clock.js';
 import { neverConnected, toDownstreamError, type AttemptFailure } from './failure.js';
 import { TokenRequestError } from './oauth2.js';
 import { createRateBudget } from './rate-limit.js';
+import { currentScope } from '../../audit/scope.js';
 import { bodyForLog, createRedactor } from './redact.js';
 import { ResponseTooLargeError } from './response.js';
 import { decideRetry, parseRetryAfter } from './retry.js';
@@ -39,7 +40,7 @@ export interface CreateNativeClientOptions extends NativeClientOptions {
 const METHODS: ReadonlySet<string> = new Set<HttpMethod>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** One attempt's outcome; `durationMs` is the time on the wire (0 when the request never left). */
-type AttemptResult = { response: NativeResponse; auth: AuthHeaders } | { failure: AttemptFailure; durationMs: number };
+type AttemptResult = ({ response: NativeResponse; auth: AuthHeaders } | { failure: AttemptFailure; durationMs: number }) & { rateWaitMs?: number };
 
 const NOT_SENT_CLOSED: AttemptResult = { failure: { type: 'closed' }, durationMs: 0 };
 
@@ -68,12 +69,13 @@ export function createNativeClient(settings: ConnectionSettings, options: Create
 
   function logErrorBody(req: NativeRequest, status: number, body: unknown): string | undefined {
     const logged = bodyForLog(body, redact);
-    options.log?.warn({ operation: req.operation, method: req.method, path: req.path, status, body: logged }, 'native API error response');
+    options.log?.warn({ reqId: currentScope()?.requestId, operation: req.operation, method: req.method, path: req.path, status, body: logged }, 'native API error response');
     return logged;
   }
 
   async function attemptOnce(req: NativeRequest, url: URL, body: string | undefined, attempt: number): Promise<AttemptResult> {
     if (lifecycle.signal.aborted) return NOT_SENT_CLOSED;
+    const waitStarted = performance.now();
     let release: () => void;
     try {
       release = await budget.slot();
@@ -98,24 +100,29 @@ export function createNativeClient(settings: ConnectionSettings, options: Create
         if (lifecycle.signal.aborted) return NOT_SENT_CLOSED;
         throw err;
       }
+      // Includes the token grant, which waits like the budget does (and is itself rate-limited by the API).
+      const rateWaitMs = performance.now() - waitStarted;
 
       const merged = new Headers(fixedHeaders);
       if (body !== undefined) merged.set('Content-Type', 'application/json');
       for (const [name, value] of Object.entries(used.headers)) merged.set(name, value);
+      // The inbound request's id, so the native API's own logs can be matched with ours.
+      const requestId = currentScope()?.requestId;
+      if (options.requestIdHeader && requestId !== undefined) merged.set(options.requestIdHeader, requestId);
       const headers = Object.fromEntries(merged);
 
-      options.log?.debug({ operation: req.operation, method: req.method, path: req.path, attempt }, 'native request');
+      options.log?.debug({ reqId: requestId, operation: req.operation, method: req.method, path: req.path, attempt }, 'native request');
       const startedAt = performance.now();
       const link = linkSignals([lifecycle.signal], settings.timeoutMs);
       try {
         const read = await transport.send(url, { method: req.method, headers, body, signal: link.signal });
-        return { response: { ...read, durationMs: performance.now() - startedAt }, auth: used };
+        return { response: { ...read, durationMs: performance.now() - startedAt }, auth: used, rateWaitMs };
       } catch (err) {
         const durationMs = performance.now() - startedAt;
-        if (lifecycle.signal.aborted) return { failure: { type: 'closed' }, durationMs };
-        if (link.timedOut()) return { failure: { type: 'timeout' }, durationMs };
-        if (err instanceof ResponseTooLargeError) return { failure: { type: 'oversize', status: err.status }, durationMs };
-        return { failure: { type: 'network', notSent: neverConnected(err), cause: err }, durationMs };
+        if (lifecycle.signal.aborted) return { failure: { type: 'closed' }, durationMs, rateWaitMs };
+        if (link.timedOut()) return { failure: { type: 'timeout' }, durationMs, rateWaitMs };
+        if (err instanceof ResponseTooLargeError) return { failure: { type: 'oversize', status: err.status }, durationMs, rateWaitMs };
+        return { failure: { type: 'network', notSent: neverConnected(err), cause: err }, durationMs, rateWaitMs };
       } finally {
         link.dispose();
       }
@@ -128,6 +135,8 @@ export function createNativeClient(settings: ConnectionSettings, options: Create
     if (!METHODS.has(req.method)) throw new TypeError(`native request: unsupported method ${String(req.method)}`);
     const url = buildUrl(base, req.path, req.query);
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const requestId = currentScope()?.requestId;
+    let rateWaitMs: number | undefined;
     const event = (attempt: number, durationMs: number, outcome: NativeCallEvent['outcome'], status?: number): NativeCallEvent => ({
       operation: req.operation,
       method: req.method,
@@ -136,6 +145,8 @@ export function createNativeClient(settings: ConnectionSettings, options: Create
       attempt,
       durationMs,
       outcome,
+      ...(rateWaitMs === undefined ? {} : { rateWaitMs }),
+      ...(requestId === undefined ? {} : { requestId }),
     });
 
     let attempt = 0;
@@ -146,6 +157,7 @@ export function createNativeClient(settings: ConnectionSettings, options: Create
       attempt += 1;
       tries += 1;
       const result = await attemptOnce(req, url, body, attempt);
+      rateWaitMs = result.rateWaitMs;
 
       let failure: AttemptFailure;
       let durationMs: number;

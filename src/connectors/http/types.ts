@@ -102,6 +102,10 @@ export interface NativeCallEvent {
   attempt: number;
   durationMs: number;
   outcome: 'ok' | 'retry' | 'error';
+  /** How long this attempt waited for the app's rate budget (a concurrency slot, then a start token). */
+  rateWaitMs?: number;
+  /** The inbound request this call was made for, when there is one. */
+  requestId?: string;
 }
 
 export interface NativeClient {
@@ -117,6 +121,8 @@ export interface NativeClient {
 export interface NativeClientOptions {
   /** Called once per attempt. */
   onCall?: (event: NativeCallEvent) => void;
+  /** The header the inbound request's id is sent in (X-Request-Id by default in the configuration); none when absent. */
+  requestIdHeader?: string;
   /** Logs native error bodies (already redacted and truncated by the client). */
   log?: { warn(obj: object, msg: string): void; debug(obj: object, msg: string): void };
 }

@@ -16,17 +16,20 @@ import { getNative, setNative } from '../../plugins/native-paths.js';
 import { idFromLocation, renderPath, renderValue } from '../../plugins/templates.js';
 import type { ActiveMode, CompiledOperation, CompiledPlugin, CompiledResource, CompiledWrite } from '../../plugins/types.js';
 import { DownstreamError, type NativeClient, type NativeRequest, type NativeResponse } from '../http/types.js';
-import type { Connector, ConnectorContext, NativeLookup, NativeMatch } from '../types.js';
+import type { Connector, ConnectorContext, FieldDifference, NativeLookup, NativeMatch, NativePage, NativeRecord, Reconcilable } from '../types.js';
 import { describeSearch, type ConnectorDecision } from './decisions.js';
 import { wrapFields } from './envelope.js';
-import { fromNativeResponse, toScimError } from './errors.js';
+import { fromNativeResponse, NativeResponseError, toScimError } from './errors.js';
 import { leaveEveryGroup, membersOf, writeMemberships } from './membership.js';
+import { listNativePage } from './list.js';
+import { FIRST_PAGE, type PagePosition } from './paging.js';
 import { searchNative, type SearchHit } from './search.js';
 import { unappliedFields } from './verify.js';
 
 export type { ConnectorDecision } from './decisions.js';
 
 export interface RestConnectorOptions {
+  /** Bound to the plugin's name already (createRestConnector): lines here add no "plugin" key, which would be written twice. */
   log: Logger;
   /** The clock behind `{today}`, `{now}` and `{"var": "now"}`. */
   now?: () => Date;
@@ -46,6 +49,21 @@ function stateMeaning(flag: Extract<ActiveMode, { mode: 'flag' }>, value: unknow
   const key = JSON.stringify(value);
   if (flag.states.inactive.some((v) => JSON.stringify(v) === key)) return false;
   return flag.states.active.some((v) => JSON.stringify(v) === key) ? true : undefined;
+}
+
+/** A list position from reconcile's checkpoint (it came from listPage; a bad one starts over). */
+function positionOf(cursor: string): PagePosition {
+  try {
+    const parsed = JSON.parse(cursor) as Partial<PagePosition>;
+    if (typeof parsed.index !== 'number' || !Number.isInteger(parsed.index) || parsed.index < 0) return FIRST_PAGE;
+    return {
+      index: parsed.index,
+      ...(typeof parsed.cursor === 'string' ? { cursor: parsed.cursor } : {}),
+      ...(typeof parsed.link === 'string' ? { link: parsed.link } : {}),
+    };
+  } catch {
+    return FIRST_PAGE;
+  }
 }
 
 /** Failures after which a POST may or may not have happened natively. */
@@ -152,6 +170,21 @@ export class RestConnector implements Connector {
     });
   }
 
+  /** Reconcile's view of the native side: only when the plugin lists users (`users.operations.list`). */
+  get reconcile(): Reconcilable | undefined {
+    if (!this.plugin.users.operations.list) return undefined;
+    return {
+      listPage: (type, cursor, ctx) => this.edge(() => this.listPage(type, cursor, ctx)),
+      readNative: (type, nativeId, ctx) => this.edge(() => this.readNative(type, nativeId, ctx)),
+      differences: (type, record, gateway, ctx) => this.edge(() => this.differences(type, record, gateway, ctx)),
+      repair: (type, record, gateway, ctx) =>
+        this.edge(async () => {
+          const r = this.resourceOf(type)!;
+          await this.bringAlong(r, record.nativeId, record.resource, gateway, ctx, this.hitOf(record));
+        }),
+    };
+  }
+
   /** Which other resources a write will change natively (membership kept on users): the service claims them too. */
   affects(type: ResourceTypeName, before: JsonObject | undefined, after: JsonObject | undefined): { type: ResourceTypeName; ids: string[] } | undefined {
     if (type !== 'Group' || this.plugin.groups?.members.on !== 'user') return undefined;
@@ -172,6 +205,55 @@ export class RestConnector implements Connector {
   /** Closes the native client (keep-alive sockets, token cache). */
   async close(): Promise<void> {
     await this.client.close();
+  }
+
+  // ---- reconcile ------------------------------------------------------------------------------
+
+  private async listPage(type: ResourceTypeName, cursor: string | undefined, ctx: ConnectorContext): Promise<NativePage> {
+    const r = this.resourceOf(type);
+    const list = r?.operations.list;
+    if (!r || !list) return { records: [] };
+    const at = cursor === undefined ? FIRST_PAGE : positionOf(cursor);
+    const page = await listNativePage(list, at, this.baseUrl, (req) => this.send(r, list, { ...req, idempotent: true }));
+    const records: NativeRecord[] = [];
+    for (const listed of page.hits) {
+      const hit = list.thenRead ? await this.readRecord(r, listed.nativeId) : listed;
+      records.push(await this.nativeRecord(r, hit, ctx));
+    }
+    return { records, ...(page.next ? { next: JSON.stringify(page.next) } : {}), ...(page.total === undefined ? {} : { total: page.total }) };
+  }
+
+  private async readNative(type: ResourceTypeName, nativeId: string, ctx: ConnectorContext): Promise<NativeRecord | null | undefined> {
+    const r = this.resourceOf(type);
+    if (!r?.operations.read) return undefined;
+    try {
+      return await this.nativeRecord(r, await this.readRecord(r, nativeId), ctx);
+    } catch (error) {
+      // Only the API's own 404 means gone; any other failure is not evidence either way.
+      if (error instanceof ScimError && error.status === 404 && error.cause instanceof NativeResponseError) return null;
+      throw error;
+    }
+  }
+
+  private async differences(type: ResourceTypeName, record: NativeRecord, gateway: JsonObject, ctx: ConnectorContext): Promise<FieldDifference[]> {
+    const r = this.resourceOf(type)!;
+    const plan = await this.changesOf(r, record.resource, gateway, ctx, this.hitOf(record));
+    const fields = [...plan.changed, ...plan.frozen].map((field) => ({ field, native: plan.old.get(field) ?? null, gateway: plan.now.get(field) ?? null }));
+    // Deactivation by endpoint or delete is no field: the state is compared as SCIM says it.
+    const [was, is] = [isActive(record.resource), isActive(gateway)];
+    if ((r.active.mode === 'endpoint' || r.active.mode === 'delete') && was !== is) fields.push({ field: 'active', native: was, gateway: is });
+    return fields;
+  }
+
+  private async nativeRecord(r: CompiledResource, hit: SearchHit, ctx: ConnectorContext): Promise<NativeRecord> {
+    const match = r.operations.search?.match;
+    const value = match === undefined ? undefined : getNative(hit.view, match);
+    const matchValue = typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+    return { nativeId: hit.nativeId, resource: await this.toScim(r, hit, ctx), raw: hit.record, view: hit.view, ...(matchValue === undefined || matchValue === '' ? {} : { matchValue }) };
+  }
+
+  private hitOf(record: NativeRecord): SearchHit {
+    return { nativeId: record.nativeId, record: record.raw, view: record.view };
   }
 
   // ---- steps ----------------------------------------------------------------------------------
@@ -258,6 +340,27 @@ export class RestConnector implements Connector {
       if (was && !is) return void (await this.call(r, 'delete', nativeId));
       if (!was && is) throw invalidValue(`${this.plugin.name} deactivates by deleting: a deactivated ${r.type} cannot be reactivated`);
     }
+    const { now, changed, removed, frozen } = await this.changesOf(r, before, after, ctx, adopting);
+    const refused = r.toNative.fields.filter((f) => f.createOnly === 'refuse' && frozen.has(f.target)).map((f) => f.target);
+    if (refused.length > 0) throw mutability(`${this.plugin.name} takes ${refused.join(', ')} only when the ${r.type} is created; it cannot be changed`);
+    const reported = [...frozen];
+
+    if (r.active.mode === 'endpoint' && !was && is) await this.call(r, 'reactivate', nativeId);
+    const clears = removed.filter((f) => changed.has(f.target)).map((f) => [f.clearAt ?? f.target, f.clear] as const);
+    if (changed.size > 0) await this.sendUpdate(r, nativeId, now, changed, clears, after);
+    if (r.active.mode === 'endpoint' && was && !is) await this.call(r, 'deactivate', nativeId);
+    if (r.type === 'Group') await this.writeMembers(nativeId, typeof before.id === 'string' ? before.id : undefined, before, after, ctx);
+    if (reported.length > 0) {
+      throw mutability(`${this.plugin.name} takes ${reported.join(', ')} only when the ${r.type} is created: the other changes were applied, not this one`);
+    }
+  }
+
+  /**
+   * What bringing the native record from `before` to `after` changes, in native terms: `changed` the
+   * fields an update sends, `frozen` the changed ones the API takes only at creation (left out of
+   * `changed`), `removed` those whose value went away.
+   */
+  private async changesOf(r: CompiledResource, before: JsonObject, after: JsonObject, ctx: ConnectorContext, adopting?: SearchHit) {
     const [old, now] = await Promise.all([this.toNative(r, before, ctx, 'placeholder'), this.toNative(r, after, ctx, 'error')]);
     const flag = r.active.mode === 'flag' ? r.active : undefined;
     // Adopting: the flag as the native record has it (one of several states, or none), not as SCIM `active` implies.
@@ -275,20 +378,9 @@ export class RestConnector implements Connector {
     const updatable = r.toNative.fields.filter((f) => sentBy(f, 'update'));
     const changed = new Set(updatable.filter((f) => !same(f.target)).map((f) => f.target));
     const removed = updatable.filter((f) => old.has(f.target) && !now.has(f.target));
-    const frozen = r.toNative.fields.filter((f) => f.createOnly && changed.has(f.target));
-    const refused = frozen.filter((f) => f.createOnly === 'refuse').map((f) => f.target);
-    if (refused.length > 0) throw mutability(`${this.plugin.name} takes ${refused.join(', ')} only when the ${r.type} is created; it cannot be changed`);
-    const reported = frozen.map((f) => f.target);
-    for (const target of reported) changed.delete(target);
-
-    if (r.active.mode === 'endpoint' && !was && is) await this.call(r, 'reactivate', nativeId);
-    const clears = removed.filter((f) => changed.has(f.target)).map((f) => [f.clearAt ?? f.target, f.clear] as const);
-    if (changed.size > 0) await this.sendUpdate(r, nativeId, now, changed, clears, after);
-    if (r.active.mode === 'endpoint' && was && !is) await this.call(r, 'deactivate', nativeId);
-    if (r.type === 'Group') await this.writeMembers(nativeId, typeof before.id === 'string' ? before.id : undefined, before, after, ctx);
-    if (reported.length > 0) {
-      throw mutability(`${this.plugin.name} takes ${reported.join(', ')} only when the ${r.type} is created: the other changes were applied, not this one`);
-    }
+    const frozen = new Set(r.toNative.fields.filter((f) => f.createOnly && changed.has(f.target)).map((f) => f.target));
+    for (const target of frozen) changed.delete(target);
+    return { old, now, changed, removed, frozen };
   }
 
   /** An update of the fields in `only` (or every field, for `send: full`), values that went away cleared. */
@@ -329,7 +421,7 @@ export class RestConnector implements Connector {
         res = await this.send(r, op, { method: op.method, path: renderPath(op.path, {}), body, idempotent: op.upsert, ...(op.query ? { query: op.query } : {}) });
       } catch (error) {
         if (!ambiguous(error) || searchValue === undefined || attempt >= MAX_CREATE_ATTEMPTS) throw error;
-        this.options.log.warn({ plugin: this.plugin.name, operation: op.name, attempt }, 'create answer lost; searching before trying again');
+        this.options.log.warn({ operation: op.name, attempt }, 'create answer lost; searching before trying again');
         const landed = await this.findOne(r, searchValue, 'retry');
         if (landed) return landed.nativeId;
         continue;
@@ -374,7 +466,7 @@ export class RestConnector implements Connector {
       this.decide({ kind: 'verify', type: r.type, operation: op.name, outcome: 'applied', nativeId, detail: `read back: ${compared.join(', ')} as written` });
       return;
     }
-    this.options.log.warn({ plugin: this.plugin.name, operation: op.name, nativeId, fields: differing }, 'native write not applied: the read-back differs');
+    this.options.log.warn({ operation: op.name, nativeId, fields: differing }, 'native write not applied: the read-back differs');
     this.decide({ kind: 'verify', type: r.type, operation: op.name, outcome: 'differs', nativeId, detail: `read back: ${differing.join(', ')} not as written` });
     throw invalidValue(`${this.plugin.name} did not apply ${differing.join(', ')} (read back after ${op.name}); nothing was reported as done`);
   }
@@ -415,7 +507,7 @@ export class RestConnector implements Connector {
     if (!error) return res;
     const ok = res.status < 300;
     this.options.log.warn(
-      { plugin: this.plugin.name, operation: op.name, status: res.status, scimStatus: error.status },
+      { operation: op.name, status: res.status, scimStatus: error.status },
       ok ? 'native answer says done but a plugin rule calls it a failure' : 'native call refused',
     );
     throw error;
@@ -423,11 +515,11 @@ export class RestConnector implements Connector {
 
   private decide(decision: ConnectorDecision): void {
     const level = decision.outcome === 'differs' || decision.outcome === 'ambiguous' ? 'warn' : 'info';
-    this.options.log[level]({ plugin: this.plugin.name, ...decision }, `${decision.kind} decision: ${decision.outcome}`);
+    this.options.log[level]({ ...decision }, `${decision.kind} decision: ${decision.outcome}`);
     try {
       this.options.onDecision?.(decision);
     } catch {
-      this.options.log.warn({ plugin: this.plugin.name }, 'decision listener threw');
+      this.options.log.warn({}, 'decision listener threw');
     }
   }
 
@@ -439,7 +531,7 @@ export class RestConnector implements Connector {
       const translated = toScimError(error);
       if (error instanceof DownstreamError) {
         // The message is the client's own (never a native body or a credential): it says what failed, a token request included.
-        this.options.log.warn({ plugin: this.plugin.name, operation: error.details.operation, kind: error.kind, status: error.details.status, reason: error.message }, 'native call failed');
+        this.options.log.warn({ operation: error.details.operation, kind: error.kind, status: error.details.status, reason: error.message }, 'native call failed');
       }
       throw translated;
     }

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../../config/load.js';
+import { commandApp } from '../../config/command-app.js';
 import { loadConfigWithStandIns } from '../../config/stand-ins.js';
 import { ScimError } from '../../scim/errors.js';
 import { explainRequest } from './explain.js';
@@ -59,19 +59,9 @@ export async function explainCommand(args: string[], io: ExplainIo): Promise<num
     return 2;
   }
   const file = values.config ?? io.env.SCIM_BRIDGE_CONFIG ?? 'config/gateway.yaml';
-  let config;
-  try {
-    config = loadForExplain(file, io);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`${error.message}\n`);
-    return 1;
-  }
-  const app = config.apps.get(values.app);
-  if (!app) {
-    io.stderr.write(`scim-bridge explain: no app "${values.app}" in ${config.file} (apps: ${[...config.apps.keys()].join(', ')})\n`);
-    return 2;
-  }
+  const found = commandApp('explain', values.app, () => loadForExplain(file, io), io.stderr);
+  if (typeof found === 'number') return found;
+  const { app } = found;
   if (!app.scim && (!app.plugin || !app.downstream)) {
     io.stderr.write(`scim-bridge explain: app "${app.name}" has connector ${app.connector}: it makes no native calls\n`);
     return 0;

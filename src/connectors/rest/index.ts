@@ -19,6 +19,8 @@ export interface CreateRestConnectorOptions {
   nativeRate?: NativeRateSource;
   /** Every adoption decision and read-back verdict (audit trail). */
   onDecision?: RestConnectorOptions['onDecision'];
+  /** The header native calls carry the inbound request id in. */
+  requestIdHeader?: string;
 }
 
 /** A connector for one app: the plugin, the app's base URL and credentials, and its own native client. */
@@ -32,6 +34,7 @@ export function createRestConnector(
     log,
     ...(options.onCall ? { onCall: options.onCall } : {}),
     ...(options.nativeRate ? { nativeRate: options.nativeRate } : {}),
+    ...(options.requestIdHeader ? { requestIdHeader: options.requestIdHeader } : {}),
   });
   return new RestConnector(plugin, client, downstream.baseUrl, {
     log,

@@ -9,9 +9,9 @@
 import { badGateway } from '../../scim/errors.js';
 import { getNative } from '../../plugins/native-paths.js';
 import { renderPath, renderValue } from '../../plugins/templates.js';
+import { FIRST_PAGE, isRecord, nextPage, pageRequest, type PagePosition, type Query, type SendPage } from './paging.js';
 import type { CompiledSearch } from '../../plugins/types.js';
 import type { JsonObject } from '../../store/types.js';
-import type { NativeRequest, NativeResponse } from '../http/types.js';
 
 export interface SearchHit {
   nativeId: string;
@@ -29,55 +29,29 @@ export interface SearchOutcome {
   lacking: number;
 }
 
-type Query = Record<string, string | number | boolean>;
-
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** `send` performs one call and throws on anything but 2xx. */
 export async function searchNative(
   search: CompiledSearch,
   value: string,
   baseUrl: string,
-  send: (req: Pick<NativeRequest, 'method' | 'path' | 'query' | 'body'>) => Promise<NativeResponse>,
+  send: SendPage,
 ): Promise<SearchOutcome> {
   const params = { value };
-  let path = renderPath(search.path, params);
-  let query: Query = renderValue(search.query ?? {}, params) as Query;
+  const request = { path: renderPath(search.path, params), query: renderValue(search.query ?? {}, params) as Query };
   const body = search.body === undefined ? undefined : renderValue(search.body, params);
-  const paging = search.paging;
   const wanted = search.caseExact ? value : value.toLowerCase();
   const hits: SearchHit[] = [];
   let seen = 0;
   let lacking = 0;
   const outcome = (): SearchOutcome => ({ hits, seen, lacking });
-  let cursor: string | undefined;
 
-  for (let page = 0; page < search.maxPages; page += 1) {
-    const pageQuery: Query = { ...query };
-    switch (paging.style) {
-      case 'page':
-        pageQuery[paging.page] = paging.first + page;
-        pageQuery[paging.size] = paging.pageSize;
-        break;
-      case 'offset':
-        pageQuery[paging.offset] = page * paging.pageSize;
-        pageQuery[paging.limit] = paging.pageSize;
-        break;
-      case 'cursor':
-        if (cursor !== undefined) pageQuery[paging.cursor] = cursor;
-        if (paging.size && paging.pageSize) pageQuery[paging.size] = paging.pageSize;
-        break;
-      case 'next-link':
-        if (page === 0 && paging.size && paging.pageSize) pageQuery[paging.size] = paging.pageSize;
-        break;
-      case 'none':
-        break;
-    }
-    const res = await send({ method: search.method, path, ...(Object.keys(pageQuery).length ? { query: pageQuery } : {}), ...(body === undefined ? {} : { body }) });
+  let at: PagePosition | undefined = FIRST_PAGE;
+  for (let page = 0; at !== undefined && page < search.maxPages; page += 1) {
+    const { path, query } = pageRequest(search.paging, request, at, baseUrl);
+    const res = await send({ method: search.method, path, ...(Object.keys(query).length ? { query } : {}), ...(body === undefined ? {} : { body }) });
     const list = search.results === undefined ? res.body : getNative(res.body, search.results);
     if (!Array.isArray(list)) throw badGateway('The downstream system answered a search with something other than a list');
     for (const item of list) {
-      if (!isObject(item)) continue;
+      if (!isRecord(item)) continue;
       seen += 1;
       const view = search.view(item);
       const field = getNative(view, search.match);
@@ -92,43 +66,7 @@ export async function searchNative(
       hits.push({ nativeId: String(id), record: item, view });
       if (hits.length > 1) return outcome();
     }
-
-    switch (paging.style) {
-      case 'none':
-        return outcome();
-      case 'page':
-      case 'offset':
-        if (list.length < paging.pageSize) return outcome();
-        break;
-      case 'cursor': {
-        const next = getNative(res.body, paging.next);
-        if (next === undefined || next === null || next === '') return outcome();
-        cursor = String(next);
-        break;
-      }
-      case 'next-link': {
-        const next = getNative(res.body, paging.next);
-        if (typeof next !== 'string' || next === '') return outcome();
-        ({ path, query } = followLink(next, baseUrl));
-        break;
-      }
-    }
+    at = nextPage(search.paging, res.body, list.length, at);
   }
   return outcome();
-}
-
-/** A next link as path + query below the base URL; a link elsewhere is refused (it could point anywhere). */
-function followLink(link: string, baseUrl: string): { path: string; query: Query } {
-  const base = new URL(baseUrl);
-  let url: URL;
-  try {
-    url = new URL(link, base);
-  } catch {
-    throw badGateway('The downstream system gave an unusable next-page link');
-  }
-  const basePath = base.pathname.replace(/\/+$/, '');
-  if (url.origin !== base.origin || !url.pathname.startsWith(`${basePath}/`)) {
-    throw badGateway('The downstream system gave a next-page link outside its API');
-  }
-  return { path: url.pathname.slice(basePath.length), query: Object.fromEntries(url.searchParams) };
 }

@@ -88,6 +88,17 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX claims_token ON claims (app, token);
     `,
   },
+  {
+    // Version 2: what an audit row is about (as SQLite's version 4), for Store.auditTimeline.
+    version: 2,
+    sql: `
+      ALTER TABLE audit ADD COLUMN resource_name text, ADD COLUMN resource_key text COLLATE "C",
+        ADD COLUMN native_id text, ADD COLUMN outcome text;
+      CREATE INDEX audit_resource_key ON audit (app, resource_key);
+      CREATE INDEX audit_resource_id ON audit (app, resource_id);
+      CREATE INDEX audit_request_id ON audit (request_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -17,8 +17,10 @@ import { normalizeMembers } from '../member-list.js';
 import { assertCount, assertResourceType, serializeData, toAuditRecord, toResourceRecord, type ResourceRow } from '../records.js';
 import {
   StoreError,
+  foldCase,
   type AuditEntry,
   type AuditRecord,
+  type AuditTimelineQuery,
   type Claim,
   type ReserveRequest,
   type ResourceRecord,
@@ -211,6 +213,14 @@ export class PostgresStore implements Store {
     const db = await this.#ready();
     // In a transaction: retried only when the connection was lost before its COMMIT (never twice in the trail).
     await db.transaction((tx) => appendAuditIn(tx, entry));
+  }
+
+  async auditTimeline(app: string, query: AuditTimelineQuery): Promise<AuditRecord[]> {
+    const db = await this.#ready();
+    assertCount(query.limit, 'limit');
+    const key = query.name === undefined ? null : foldCase(query.name);
+    const rows = await db.idempotent((q) => run(q, SQL.auditTimeline, [app, key, query.resourceId ?? null, query.since ?? '', query.limit]));
+    return rows.reverse().map((row) => toAuditRecord({ ...row, seq: Number(row.seq) }));
   }
 
   async readAudit(app: string, limit: number): Promise<AuditRecord[]> {

@@ -7,7 +7,7 @@
 
 import type pg from 'pg';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
-import type { AuditRow, ResourceRow } from '../records.js';
+import { AUDIT_TIMELINE_SQL, type AuditRow, type ResourceRow } from '../records.js';
 import type { Queryable } from './database.js';
 
 /** A statement's text, its name, and (for the type checker only) its parameters and rows. */
@@ -48,17 +48,21 @@ type Nullable = string | null;
 /** app, type, id, user_name, display_name, display_name_raw, external_id, unique_key, timestamp, data, native_id */
 export type ResourceValues = [string, Type, string, Nullable, Nullable, Nullable, Nullable, Nullable, string, string, Nullable];
 
-/** at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms */
-export type AuditValues = [string, string, string, string, Nullable, number, Nullable, Nullable, number | null];
+/** at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms, resource_name, resource_key, native_id, outcome */
+export type AuditValues = [string, string, string, string, Nullable, number, Nullable, Nullable, number | null, Nullable, Nullable, Nullable, Nullable];
 
 const INSERT_RESOURCE = `INSERT INTO resources (app, type, id, user_name, display_name, display_name_raw, external_id, unique_key,
     version, created, last_modified, data, native_id)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $9, $10, $11)`;
 
-/** The audit row's insert, its nine values numbered from $first. */
+const AUDIT_COLUMNS = 'at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms, resource_name, resource_key, native_id, outcome';
+
+/** The audit row's insert, its thirteen values numbered from $first. */
 const insertAudit = (first: number) =>
-  `INSERT INTO audit (at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms)
-  VALUES (${Array.from({ length: 9 }, (_, i) => `$${first + i}`).join(', ')})`;
+  `INSERT INTO audit (${AUDIT_COLUMNS})
+  VALUES (${Array.from({ length: 13 }, (_, i) => `$${first + i}`).join(', ')})`;
+
+const TIMELINE_PARAMS: Record<string, string> = { app: '$1', key: '$2', id: '$3', since: '$4', limit: '$5' };
 
 export const SQL = {
   getResource: named<[string, Type, string], ResourceRow>(
@@ -146,8 +150,12 @@ export const SQL = {
   /** seq is bigint, which pg hands over as a string. */
   readAudit: named<[string, number], Omit<AuditRow, 'seq'> & { seq: string }>(
     'read_audit',
-    `SELECT seq, at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms
-     FROM audit WHERE app = $1 ORDER BY seq DESC LIMIT $2`,
+    `SELECT seq, ${AUDIT_COLUMNS} FROM audit WHERE app = $1 ORDER BY seq DESC LIMIT $2`,
+  ),
+  /** Store.auditTimeline, newest first (records.ts). */
+  auditTimeline: named<[string, string | null, string | null, string, number], Omit<AuditRow, 'seq'> & { seq: string }>(
+    'audit_timeline',
+    AUDIT_TIMELINE_SQL.replace(/:(app|key|id|since|limit)\b/g, (_, name: string) => TIMELINE_PARAMS[name]!),
   ),
   /** Lapsed claims holding any of the keys go whole: every row of their token. */
   takeOverLapsedClaims: named<[string, readonly string[]], never>(

@@ -7,7 +7,7 @@
 
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
 import { indexedColumns, type IndexedColumns } from '../indexed-fields.js';
-import { toResourceRecord } from '../records.js';
+import { toAuditRow, toResourceRecord } from '../records.js';
 import { StoreError, type AuditEntry, type JsonObject, type MemberRecord, type ResourceRecord, type WriteOptions } from '../types.js';
 import { takeClaim } from './claims.js';
 import type { Queryable } from './database.js';
@@ -120,18 +120,23 @@ export async function appendAuditIn(db: Queryable, entry: AuditEntry): Promise<v
 }
 
 function auditValues(entry: AuditEntry): AuditValues {
+  const row = toAuditRow(entry);
   // An audit note is a log line: a U+0000 in it (which text cannot hold) becomes U+FFFD rather than lose the row.
-  const text = (value: string | undefined) => (value === undefined ? null : value.replaceAll('\u0000', '\uFFFD'));
+  const text = (value: string | null) => (value === null ? null : value.replaceAll('\u0000', '\uFFFD'));
   return [
-    new Date().toISOString(),
-    entry.app,
-    text(entry.action)!,
-    entry.resourceType,
-    text(entry.resourceId),
-    entry.status,
-    text(entry.detail),
-    text(entry.requestId),
-    entry.durationMs ?? null,
+    row.at,
+    row.app,
+    text(row.action)!,
+    row.resource_type,
+    text(row.resource_id),
+    row.status,
+    text(row.detail),
+    text(row.request_id),
+    row.duration_ms,
+    text(row.resource_name),
+    text(row.resource_key),
+    text(row.native_id),
+    text(row.outcome),
   ];
 }
 

@@ -14,7 +14,7 @@
  * - memberships: group members in the order the client gave them (`position`), `raw` the member object
  *   as sent. Both ends cascade on delete.
  * - audit: append-only trail; `seq` AUTOINCREMENT so a number is never reused, even after deletes.
- * Version 2 adds the downstream id; version 3 the claims of the write path.
+ * Version 2 adds the downstream id; version 3 the claims of the write path; version 4 what an audit row is about.
  */
 
 import type Database from 'better-sqlite3';
@@ -126,6 +126,26 @@ const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (app, key)
       ) STRICT, WITHOUT ROWID;
       CREATE INDEX claims_token ON claims (token);
+    `,
+  },
+  {
+    // Version 4: what an audit row is about, so a resource's timeline can be found (Store.auditTimeline),
+    // deleted or not: its name at the time (as written, and folded for the lookup), its native id, and
+    // the outcome in a word.
+    version: 4,
+    sql: `
+      ALTER TABLE audit ADD COLUMN resource_name TEXT;
+      ALTER TABLE audit ADD COLUMN resource_key TEXT;
+      ALTER TABLE audit ADD COLUMN native_id TEXT;
+      ALTER TABLE audit ADD COLUMN outcome TEXT;
+      CREATE INDEX audit_resource_key ON audit (app, resource_key);
+      CREATE INDEX audit_resource_id ON audit (app, resource_id);
+      CREATE INDEX audit_request_id ON audit (request_id);
+      INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES
+        ('audit', 'audit_resource_key', '100000 10000 10'),
+        ('audit', 'audit_resource_id', '100000 10000 10'),
+        ('audit', 'audit_request_id', '100000 5');
+      ANALYZE sqlite_schema;
     `,
   },
 ];

@@ -17,10 +17,12 @@ import type { ResourceTypeName } from '../../scim/schemas/registry.js';
 import { claimKeys, idKey } from '../claim-keys.js';
 import {
   StoreError,
+  foldCase,
   type AuditEntry,
   type Claim,
   type ReserveRequest,
   type AuditRecord,
+  type AuditTimelineQuery,
   type ResourceRecord,
   type Store,
   type StoreQuery,
@@ -40,6 +42,7 @@ import {
   assertResourceType,
   serializeData,
   toAuditRecord,
+  toAuditRow,
   toResourceRecord,
   type ResourceRow,
 } from '../records.js';
@@ -328,6 +331,13 @@ export class SqliteStore implements Store {
     await this.#write(() => appendAuditRow(s, entry));
   }
 
+  async auditTimeline(app: string, query: AuditTimelineQuery): Promise<AuditRecord[]> {
+    const s = this.#ready();
+    assertCount(query.limit, 'limit');
+    const rows = s.auditTimeline.all({ app, key: query.name === undefined ? null : foldCase(query.name), id: query.resourceId ?? null, since: query.since ?? '', limit: query.limit });
+    return rows.reverse().map(toAuditRecord);
+  }
+
   async readAudit(app: string, limit: number): Promise<AuditRecord[]> {
     const s = this.#ready();
     assertCount(limit, 'limit');
@@ -474,17 +484,7 @@ function takeClaim(s: Statements, app: string, type: ResourceTypeName, id: strin
 }
 
 function appendAuditRow(s: Statements, entry: AuditEntry): void {
-  s.appendAudit.run({
-    at: new Date().toISOString(),
-    app: entry.app,
-    action: entry.action,
-    resource_type: entry.resourceType,
-    resource_id: entry.resourceId ?? null,
-    status: entry.status,
-    detail: entry.detail ?? null,
-    request_id: entry.requestId ?? null,
-    duration_ms: entry.durationMs ?? null,
-  });
+  s.appendAudit.run(toAuditRow(entry));
 }
 
 function checkVersion(row: ResourceRow, ifVersion: number | undefined): void {

@@ -7,7 +7,7 @@
 
 import type Database from 'better-sqlite3';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
-import type { AuditRow, ResourceRow } from '../records.js';
+import { AUDIT_TIMELINE_SQL, type AuditRow, type ResourceRow } from '../records.js';
 
 export interface MemberRow {
   group_id: string;
@@ -115,8 +115,13 @@ export function prepareStatements(db: Database.Database) {
        ORDER BY m.member_id, g.created, g.id`,
     ),
     appendAudit: db.prepare<[Omit<AuditRow, 'seq'>], unknown>(
-      `INSERT INTO audit (at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms)
-       VALUES (@at, @app, @action, @resource_type, @resource_id, @status, @detail, @request_id, @duration_ms)`,
+      `INSERT INTO audit (at, app, action, resource_type, resource_id, status, detail, request_id, duration_ms,
+         resource_name, resource_key, native_id, outcome)
+       VALUES (@at, @app, @action, @resource_type, @resource_id, @status, @detail, @request_id, @duration_ms,
+         @resource_name, @resource_key, @native_id, @outcome)`,
+    ),
+    auditTimeline: db.prepare<[{ app: string; key: string | null; id: string | null; since: string; limit: number }], AuditRow>(
+      AUDIT_TIMELINE_SQL.replace(/:(app|key|id|since|limit)\b/g, '@$1'),
     ),
     readAudit: db.prepare<[string, number], AuditRow>('SELECT * FROM audit WHERE app = ? ORDER BY seq DESC LIMIT ?'),
     nativeIdsOf: db.prepare<[IdList & { type: string }], { id: string; native_id: string }>(

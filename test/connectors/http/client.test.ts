@@ -122,7 +122,7 @@ describe('onCall events', () => {
     const events: NativeCallEvent[] = [];
     const client = createNativeClient(settingsFor(server.url), { clock: new FakeClock(true), onCall: (e) => events.push(e) });
     await client.request({ method: 'GET', path: '/user/', query: { email: 'a@b.c' }, idempotent: true, operation: 'users.find' });
-    expect(events.map(({ durationMs, ...rest }) => ({ ...rest, timed: durationMs >= 0 }))).toEqual([
+    expect(events.map(({ durationMs, rateWaitMs, ...rest }) => ({ ...rest, timed: durationMs >= 0 && rateWaitMs! >= 0 }))).toEqual([
       { operation: 'users.find', method: 'GET', path: '/user/', status: 503, attempt: 1, outcome: 'retry', timed: true },
       { operation: 'users.find', method: 'GET', path: '/user/', status: 200, attempt: 2, outcome: 'ok', timed: true },
     ]);
@@ -190,6 +190,12 @@ describe('redaction', () => {
     // One-letter secrets (BambooHR's "x" password) are not searched for.
     { input: 'max x', expected: 'max x' },
     { input: '{"detail":"Not found."}', expected: '{"detail":"Not found."}' },
+    // Personal data: emails anywhere, the values of fields that name or reach a person; the API's message stays.
+    { input: '{"email":["user with email ada@acme.example already exists"]}', expected: '{"email":["user with email [email] already exists"]}' },
+    { input: '{"detail":"ada.lovelace@acme.example exists","code":409}', expected: '{"detail":"[email] exists","code":409}' },
+    { input: '{"first_name":"Ada","last_name":"Lovelace","title":"Countess"}', expected: '{"first_name":"[redacted]","last_name":"[redacted]","title":"Countess"}' },
+    { input: '{"errors":[{"field":"phone","message":"US format only"}],"phone": "+44 20 7946 0000"}', expected: '{"errors":[{"field":"phone","message":"US format only"}],"phone": "[redacted]"}' },
+    { input: 'displayName=Ada%20L&page=2', expected: 'displayName=[redacted]&page=2' },
   ];
   it.each(rows)('$input', ({ input, expected }) => {
     expect(redact(input)).toBe(expected);
