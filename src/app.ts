@@ -15,11 +15,10 @@ import { timedStore } from './metrics/store.js';
 import { createInboundSecurity, type ReloadSummary } from './auth/inbound.js';
 import { createBudgets, type Budgets, type NativeRateSource } from './budgets/index.js';
 import type { AppConfig, GatewayConfig } from './config/load.js';
-import { entraDialect } from './dialect/entra.js';
-import { strictDialect } from './dialect/strict.js';
-import type { Dialect } from './dialect/types.js';
+import { DIALECTS } from './dialect/index.js';
 import type { NativeCallEvent } from './connectors/http/types.js';
 import { createRestConnector, type ConnectorDecision } from './connectors/rest/index.js';
+import { createScimConnector } from './connectors/scim/index.js';
 import { storeConnector, type Connector } from './connectors/types.js';
 import { buildHttpApp, type HttpApp } from './http/server.js';
 import { createReconcileJobs, type ReconcileJobs } from './reconcile/jobs.js';
@@ -28,11 +27,6 @@ import type { ReconcileTarget } from './reconcile/run.js';
 import { ResourceService, type AppRuntime } from './service/resources.js';
 import { openStore } from './store/index.js';
 import type { Store } from './store/types.js';
-
-const DIALECTS: Record<AppConfig['dialect'], Dialect> = {
-  entra: entraDialect,
-  strict: strictDialect,
-};
 
 export interface Gateway {
   handler: ReturnType<typeof buildHttpApp>;
@@ -90,6 +84,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       name: app.name,
       registry: app.registry,
       service,
+      dialect: DIALECTS[app.dialect],
       limitations: connector.limitations?.() ?? [],
     });
     reconcilable.set(app.name, { runtime, service, maxScanCandidates: config.server.maxScanCandidates });
@@ -141,7 +136,6 @@ export function appRuntime(config: GatewayConfig, app: AppConfig, store: Store, 
     name: app.name,
     registry: app.registry,
     store,
-    dialect: DIALECTS[app.dialect],
     uniqueGroupDisplayName: app.uniqueGroupDisplayName,
     connector,
     claims: { leaseMs: config.writes.claimLeaseSeconds * 1000, waitMs: config.writes.claimWaitMs },
@@ -153,7 +147,8 @@ export function appRuntime(config: GatewayConfig, app: AppConfig, store: Store, 
  * and draws on the app's native rate budget (one per app name, across replicas when shared).
  */
 export function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log: Logger, metrics?: GatewayMetrics): Connector {
-  if (app.connector !== 'rest' || !app.plugin || !app.downstream) return storeConnector;
+  const native = (app.connector === 'rest' && app.plugin && app.downstream) || (app.connector === 'scim' && app.scim);
+  if (!native) return storeConnector;
   const appLog = log.child({ app: app.name });
   const onCall = (event: NativeCallEvent) => {
     metrics?.nativeCall(app.name, event);
@@ -185,7 +180,8 @@ export function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log:
       .catch((error: unknown) => appLog.error({ err: error }, 'audit append failed'));
   };
   const nativeRate: NativeRateSource = (limit, waiting) => budgets.nativeRate(app.name, limit, waiting);
-  return createRestConnector(app.plugin, app.downstream, {
+  if (app.scim) return createScimConnector(app.scim, { log: appLog, onCall, nativeRate });
+  return createRestConnector(app.plugin!, app.downstream!, {
     log: appLog,
     onCall,
     onDecision,

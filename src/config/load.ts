@@ -12,6 +12,8 @@ import { loadSchemaFile, readYamlFile, shownPath, zodProblems } from './yaml-fil
 import { loadAppPlugin, PluginCache, resolvePluginsDir } from '../plugins/app-config.js';
 import type { CompiledPlugin, Downstream } from '../plugins/types.js';
 import type { StoreConfig } from '../store/index.js';
+import { loadScimApp, type ScimApp } from '../connectors/scim/app-config.js';
+import { requirementsOf } from '../connectors/scim/plugin.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -31,6 +33,8 @@ export interface AppConfig {
   plugin?: CompiledPlugin;
   /** rest apps: the tenant's base URL and credentials, resolved from the environment (credentials not enumerable). */
   downstream?: Downstream;
+  /** scim apps: the plugin (or the defaults), the connection and the compiled normalization. */
+  scim?: ScimApp;
   /** rest apps: the header native calls carry the inbound request id in; absent: none. */
   requestIdHeader?: string;
 }
@@ -105,6 +109,7 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
       });
     }
     const rest = app.connector === 'rest' ? loadAppPlugin(app, perType, `${shown}: apps.${name}`, plugins, env, problems) : undefined;
+    const scim = app.connector === 'scim' ? loadScimApp(app, perType, `${shown}: apps.${name}`, plugins.dir, env, problems) : undefined;
     const auth = checkAppAuth(app.auth, dirname(resolve(file)), `${shown}: apps.${name}.auth`, problems);
     apps.set(
       name,
@@ -114,9 +119,10 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
         dialect: app.dialect,
         auth,
         uniqueGroupDisplayName: app.groups.uniqueDisplayName,
-        // A rest app's schemas require what its native API requires (the plugin's `requires`).
-        registry: new SchemaRegistry({ User: perType.User, Group: perType.Group }, rest?.plugin.requires),
+        // A rest or scim app's schemas require what its API requires (the plugin's `requires`).
+        registry: new SchemaRegistry({ User: perType.User, Group: perType.Group }, rest?.plugin.requires ?? (scim ? requirementsOf(scim.plugin) : undefined)),
         ...(rest ? { plugin: rest.plugin, downstream: rest.downstream } : {}),
+        ...(scim ? { scim } : {}),
         ...(rest && app.downstream?.requestIdHeader ? { requestIdHeader: app.downstream.requestIdHeader } : {}),
       }),
     );

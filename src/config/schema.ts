@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { appAuthSchema, securitySchema } from '../auth/config-schema.js';
 import { MAX_JSON_DEPTH } from '../scim/json-depth.js';
 import { VALUE_LIMITS } from '../scim/validate/attribute-value.js';
+import { normalizeRules } from '../normalize/format.js';
 
 const appName = z
   .string()
@@ -41,12 +42,17 @@ const downstreamSchema = z.strictObject({
 });
 
 const appSchema = z.strictObject({
-  /** `store`: the gateway itself is the system of record; `rest`: a plugin drives the app's own REST API. */
-  connector: z.enum(['store', 'rest']),
-  /** rest: the plugin in `<pluginsDir>/<name>/`. */
+  /**
+   * `store`: the gateway itself is the system of record; `rest`: a plugin drives the app's own REST API;
+   * `scim`: the app speaks SCIM already (normalized, then forwarded).
+   */
+  connector: z.enum(['store', 'rest', 'scim']),
+  /** rest: the plugin in `<pluginsDir>/<name>/` (plugin.yaml); scim: optional, `<name>/scim.yaml`. */
   plugin: z.string().min(1).optional(),
-  /** rest: the tenant's base URL and credentials. */
+  /** rest and scim: the tenant's base URL and credentials. */
   downstream: downstreamSchema.optional(),
+  /** scim: how the app's SCIM differs from the client's (src/normalize/format.ts), after the plugin's rules. */
+  normalize: normalizeRules.optional(),
   /** Which client's quirks to undo at the door. */
   dialect: z.enum(['entra', 'strict']).default('entra'),
   /** Inbound credentials: bearer secrets and/or Entra-issued JWTs (src/auth/config-schema.ts). */
@@ -65,10 +71,15 @@ const appSchema = z.strictObject({
     })
     .default({ uniqueDisplayName: true }),
 }).superRefine((app, ctx) => {
-  const rest = app.connector === 'rest';
-  for (const key of ['plugin', 'downstream'] as const) {
-    if (rest && app[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `a rest app needs "${key}"` });
-    if (!rest && app[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: `only rest apps have "${key}"` });
+  const needs: Record<typeof app.connector, readonly ('plugin' | 'downstream')[]> = { store: [], rest: ['plugin', 'downstream'], scim: ['downstream'] };
+  const allows: Record<typeof app.connector, readonly string[]> = { store: [], rest: ['plugin', 'downstream'], scim: ['plugin', 'downstream', 'normalize'] };
+  for (const key of ['plugin', 'downstream', 'normalize'] as const) {
+    const kind = app.connector;
+    if (needs[kind].includes(key as 'plugin') && app[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: `a ${kind} app needs "${key}"` });
+    if (!allows[kind].includes(key) && app[key] !== undefined) {
+      const which = (['rest', 'scim'] as const).filter((k) => allows[k].includes(key)).join(' and ');
+      ctx.addIssue({ code: 'custom', path: [key], message: `only ${which} apps have "${key}"` });
+    }
   }
 });
 

@@ -116,7 +116,10 @@ export async function validateCommand(args: string[], io: ValidateIo): Promise<n
   for (const app of config.apps.values()) {
     const extensions = [...app.registry.extensionSchemas('User'), ...app.registry.extensionSchemas('Group')].map((s) => s.id);
     const rest = app.plugin ? `, plugin ${app.plugin.name} at ${app.downstream?.baseUrl}` : '';
-    io.stdout.write(`  app ${app.name}: connector ${app.connector}${rest}, dialect ${app.dialect}, extensions: ${extensions.join(', ') || 'none'}\n`);
+    const scim = app.scim ? `, plugin ${app.scim.plugin.name} at ${app.scim.connection.baseUrl}` : '';
+    io.stdout.write(`  app ${app.name}: connector ${app.connector}${rest}${scim}, dialect ${app.dialect}, extensions: ${extensions.join(', ') || 'none'}\n`);
+    // What the app gets that the client did not send: each normalize rule, as it will run.
+    for (const rule of app.scim?.normalizer.describe() ?? []) io.stdout.write(`    normalize ${rule}\n`);
   }
   for (const plugin of plugins.plugins) {
     const groups = plugin.groups ? 'native groups' : 'gateway-only groups';

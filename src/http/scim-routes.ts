@@ -14,12 +14,16 @@ import type { ResourceTypeName, SchemaRegistry } from '../scim/schemas/registry.
 import type { RequestContext, ResourceService } from '../service/resources.js';
 import type { ScanLimits } from '../service/scan.js';
 import { searchAllTypes } from '../service/search-all.js';
+import { strictBody, type WriteKind } from './dialect.js';
 import { sendScim } from './respond.js';
+import type { Dialect } from '../dialect/types.js';
 
 export interface RoutedApp {
   name: string;
   registry: SchemaRegistry;
   service: ResourceService;
+  /** The client's quirks, undone at the door (strictBody) before the service sees a write. */
+  dialect: Dialect;
   /** What the downstream system cannot do (groups it cannot create...), said in /ServiceProviderConfig. */
   limitations?: readonly string[];
 }
@@ -61,11 +65,12 @@ function bodyOf(req: Request): unknown {
   return req.body;
 }
 
-/** A write's body, its group members counted against the bound before any other work. */
-function writeBodyOf(req: Request, type: ResourceTypeName, request: 'resource' | 'patch', options: RouteOptions): unknown {
+/** A write's body, its group members counted against the bound before any other work, then made strict RFC 7644. */
+function writeBodyOf(req: Request, res: Response, type: ResourceTypeName, request: WriteKind, options: RouteOptions): unknown {
   const body = bodyOf(req);
   if (type === 'Group') limitMembers(body, request, options.maxMembersPerRequest);
-  return body;
+  const app = appOf(res);
+  return strictBody(app.dialect, { registry: app.registry, type }, request, body);
 }
 
 const idOf = (req: Request): string => String(req.params.id);
@@ -91,7 +96,7 @@ function resourceRoutes(router: Router, type: ResourceTypeName, options: RouteOp
   });
 
   router.post(base, async (req, res) => {
-    const { resource, version } = await appOf(res).service.create(type, writeBodyOf(req, type, 'resource', options), contextOf(req, res, options));
+    const { resource, version } = await appOf(res).service.create(type, writeBodyOf(req, res, type, 'resource', options), contextOf(req, res, options));
     const location = (resource.meta as { location: string }).location;
     sendScim(res, 201, resource, { Location: location, ETag: etagOf(version) });
   });
@@ -107,13 +112,13 @@ function resourceRoutes(router: Router, type: ResourceTypeName, options: RouteOp
   });
 
   router.put(`${base}/:id`, async (req, res) => {
-    const body = writeBodyOf(req, type, 'resource', options);
+    const body = writeBodyOf(req, res, type, 'resource', options);
     const { resource, version } = await appOf(res).service.replace(type, idOf(req), body, contextOf(req, res, options), ifMatchOf(req));
     sendScim(res, 200, resource, { ETag: etagOf(version) });
   });
 
   router.patch(`${base}/:id`, async (req, res) => {
-    const body = writeBodyOf(req, type, 'patch', options);
+    const body = writeBodyOf(req, res, type, 'patch', options);
     const { resource, version } = await appOf(res).service.patch(type, idOf(req), body, contextOf(req, res, options), ifMatchOf(req));
     // Entra handles group PATCH best with 204 (ENTRA.md #14); users get the resource back (RFC 7644 §3.5.2).
     if (type === 'Group' && req.query.attributes === undefined) sendScim(res, 204, undefined, { ETag: etagOf(version) });

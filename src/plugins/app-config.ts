@@ -6,6 +6,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { createOutboundAuth } from '../connectors/http/auth.js';
+import type { ConnectionSettings } from '../connectors/http/types.js';
 import { systemClock } from '../connectors/http/clock.js';
 import { parseBaseUrl } from '../connectors/http/url.js';
 import type { SchemaDefinition } from '../scim/schemas/types.js';
@@ -14,7 +15,7 @@ import type { CompiledPlugin, Downstream } from './types.js';
 
 export const PLUGINS_DIR_ENV = 'SCIM_BRIDGE_PLUGINS_DIR';
 
-type EnvValue = { env: string; default?: string | undefined };
+export type EnvValue = { env: string; default?: string | undefined };
 
 /** The `rest` parts of an app entry, as config/schema.ts gives them. */
 export interface RestAppEntry {
@@ -85,33 +86,9 @@ export function loadAppPlugin(
     }
   }
 
-  const raw = app.downstream.baseUrl;
-  const baseUrl = typeof raw === 'string' ? raw : fromEnv(raw, env);
-  if (baseUrl === undefined) {
-    problems.push(`${where}.downstream.baseUrl: ${unsetVariable((raw as EnvValue).env, whereApp(where))}`);
-  } else if (!/^https?:\/\/[^\s]+$/i.test(baseUrl) || !URL.canParse(baseUrl)) {
-    problems.push(`${where}.downstream.baseUrl: not an http(s) URL`);
-  }
-
-  const credentials: Record<string, string> = {};
-  for (const name of plugin.credentials) {
-    const source = app.downstream.credentials[name];
-    if (!source) {
-      problems.push(`${where}.downstream.credentials: plugin "${plugin.name}" needs "${name}" (${plugin.credentials.join(', ')})`);
-      continue;
-    }
-    const value = fromEnv(source, env);
-    if (value === undefined) problems.push(`${where}.downstream.credentials.${name}: ${unsetVariable(source.env, whereApp(where))}`);
-    else credentials[name] = value;
-  }
-  for (const name of Object.keys(app.downstream.credentials)) {
-    if (!plugin.credentials.includes(name)) {
-      problems.push(`${where}.downstream.credentials.${name}: plugin "${plugin.name}" has no credential "${name}" (it uses: ${plugin.credentials.join(', ') || 'none'})`);
-    }
-  }
-  if (problems.length > before || baseUrl === undefined) return undefined;
-  const downstream = secretHolding(baseUrl, credentials);
-  const why = connectionProblem(plugin, downstream);
+  const downstream = resolveDownstream(app.downstream, plugin.credentials, `plugin "${plugin.name}"`, where, env, problems);
+  if (problems.length > before || !downstream) return undefined;
+  const why = connectionProblem(plugin.connection(downstream));
   if (why) {
     problems.push(`${where}.downstream: ${why} (plugin "${plugin.name}", ${plugin.file}: connection.auth)`);
     return undefined;
@@ -120,12 +97,52 @@ export function loadAppPlugin(
 }
 
 /**
+ * The tenant's base URL and credentials of an app entry, from the environment; each problem names the
+ * app, the variable and `owner` (what names the credentials, e.g. `plugin "15five"`).
+ */
+export function resolveDownstream(
+  entry: NonNullable<RestAppEntry['downstream']>,
+  names: readonly string[],
+  owner: string,
+  where: string,
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+): Downstream | undefined {
+  const before = problems.length;
+  const raw = entry.baseUrl;
+  const baseUrl = typeof raw === 'string' ? raw : fromEnv(raw, env);
+  if (baseUrl === undefined) {
+    problems.push(`${where}.downstream.baseUrl: ${unsetVariable((raw as EnvValue).env, whereApp(where))}`);
+  } else if (!/^https?:\/\/[^\s]+$/i.test(baseUrl) || !URL.canParse(baseUrl)) {
+    problems.push(`${where}.downstream.baseUrl: not an http(s) URL`);
+  }
+
+  const credentials: Record<string, string> = {};
+  for (const name of names) {
+    const source = entry.credentials[name];
+    if (!source) {
+      problems.push(`${where}.downstream.credentials: ${owner} needs "${name}" (${names.join(', ')})`);
+      continue;
+    }
+    const value = fromEnv(source, env);
+    if (value === undefined) problems.push(`${where}.downstream.credentials.${name}: ${unsetVariable(source.env, whereApp(where))}`);
+    else credentials[name] = value;
+  }
+  for (const name of Object.keys(entry.credentials)) {
+    if (!names.includes(name)) {
+      problems.push(`${where}.downstream.credentials.${name}: ${owner} has no credential "${name}" (it uses: ${names.join(', ') || 'none'})`);
+    }
+  }
+  if (problems.length > before || baseUrl === undefined) return undefined;
+  return secretHolding(baseUrl, credentials);
+}
+
+/**
  * What the native client would refuse at start-up (a token URL that resolves to plain http off loopback,
  * a credential a header cannot carry...), found now so it is listed with every other problem instead of
  * stopping start-up with a stack trace. Nothing is sent.
  */
-function connectionProblem(plugin: CompiledPlugin, downstream: Downstream): string | undefined {
-  const settings = plugin.connection(downstream);
+export function connectionProblem(settings: ConnectionSettings): string | undefined {
   try {
     parseBaseUrl(settings.baseUrl);
     createOutboundAuth(settings.auth, { clock: systemClock, signal: new AbortController().signal, timeoutMs: settings.timeoutMs });

@@ -283,6 +283,28 @@ const auth = z.discriminatedUnion('type', [
 ]);
 export type AuthInput = z.output<typeof auth>;
 
+/** How the gateway reaches the downstream API: shared by rest and scim plugins (src/connection/settings.ts). */
+export const connectionSection = z.strictObject({
+  auth,
+  /** Sent on every request. */
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), z.string()).default({}),
+  timeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+  rateLimit: z
+    .strictObject({
+      requestsPerSecond: z.number().positive().max(10_000),
+      burst: z.number().int().min(1).optional(),
+      concurrency: z.number().int().min(1).max(256),
+    })
+    .default({ requestsPerSecond: 10, concurrency: 4 }),
+  retry: z
+    .strictObject({
+      attempts: z.number().int().min(1).max(10),
+      baseDelayMs: z.number().int().min(0).max(60_000),
+      maxDelayMs: z.number().int().min(0).max(300_000),
+    })
+    .default({ attempts: 3, baseDelayMs: 200, maxDelayMs: 5000 }),
+});
+
 const ruleStatus = z.number().int().min(200).max(599);
 const operationName = z.string().regex(/^(users|groups)\.[a-z]+$/, 'must be like "users.create"');
 
@@ -309,26 +331,7 @@ export const pluginFile = z.strictObject({
   description: z.string().default(''),
   /** Credential names the app entry must supply (name → what it is); auth templates use them as `{name}`. */
   credentials: z.record(identifier, z.string()).default({}),
-  connection: z.strictObject({
-    auth,
-    /** Sent on every request. */
-    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), z.string()).default({}),
-    timeoutMs: z.number().int().min(100).max(300_000).default(10_000),
-    rateLimit: z
-      .strictObject({
-        requestsPerSecond: z.number().positive().max(10_000),
-        burst: z.number().int().min(1).optional(),
-        concurrency: z.number().int().min(1).max(256),
-      })
-      .default({ requestsPerSecond: 10, concurrency: 4 }),
-    retry: z
-      .strictObject({
-        attempts: z.number().int().min(1).max(10),
-        baseDelayMs: z.number().int().min(0).max(60_000),
-        maxDelayMs: z.number().int().min(0).max(300_000),
-      })
-      .default({ attempts: 3, baseDelayMs: 200, maxDelayMs: 5000 }),
-  }),
+  connection: connectionSection,
   /** Extension schemas the plugin accepts, with the alias rules use for them. */
   schemas: z
     .array(

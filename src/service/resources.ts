@@ -4,7 +4,6 @@
  * audited, whatever its outcome.
  */
 import type { Logger } from 'pino';
-import type { Dialect } from '../dialect/types.js';
 import type { Connector, ConnectorContext, NativeLookup, NativeMatch } from '../connectors/types.js';
 import { invalidValue, notFound, preconditionFailed, ScimError, serviceUnavailable } from '../scim/errors.js';
 import { checkIfMatch } from '../scim/etag.js';
@@ -13,6 +12,8 @@ import { indexedFieldOf, matchesFilter, planFilter, validateFilter } from '../sc
 import type { ListParams, ListResponse } from '../scim/list.js';
 import { listResponse } from '../scim/list.js';
 import { applyPatch } from '../scim/patch.js';
+import { parsePatchMessage } from '../scim/patch/operation.js';
+import { MAX_NORMALIZED_OPERATIONS } from '../dialect/entra.js';
 import { project } from '../scim/projection.js';
 import { canonicalizeResource, sameResourceValues } from '../scim/resource.js';
 import { withoutWriteOnly } from '../scim/write-only.js';
@@ -41,7 +42,6 @@ export interface AppRuntime {
   name: string;
   registry: SchemaRegistry;
   store: Store;
-  dialect: Dialect;
   uniqueGroupDisplayName: boolean;
   /** Where changes go besides the store: nowhere (`store`) or a downstream API (`rest`). */
   connector: Connector;
@@ -200,7 +200,8 @@ export class ResourceService {
 
   async patch(type: ResourceTypeName, id: string, body: unknown, ctx: RequestContext, ifMatch?: string): Promise<ResourceResult> {
     return this.audit('patch', type, id, ctx, async (auditFor) => {
-      const ops = this.app.dialect.normalizePatch(body, this.ctx(type));
+      // The door made the body strict RFC 7644 (src/http/dialect.ts), a dialect's expansion of member lists included.
+      const ops = parsePatchMessage(body, MAX_NORMALIZED_OPERATIONS);
       const { record, changed } = await this.update(
         type,
         id,
@@ -494,10 +495,9 @@ export class ResourceService {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  /** Dialect, then schema: the canonical data and (groups) the member list to store. */
+  /** Schema (the door undid the dialect): the canonical data and (groups) the member list to store. */
   private toWriteInput(type: ResourceTypeName, body: unknown) {
-    const normalized = this.app.dialect.normalizeResource(body, this.ctx(type));
-    return this.splitMembers(type, canonicalizeResource(normalized, this.ctx(type)));
+    return this.splitMembers(type, canonicalizeResource(body, this.ctx(type)));
   }
 
   /** Every write's canonical resource passes here: refused if a store could not hold it, then split. */

@@ -51,6 +51,8 @@ const DEMO_DOWNSTREAM = {
   HIBOB_TOKEN: 't',
   PERSONIO_CLIENT_ID: 'c',
   PERSONIO_CLIENT_SECRET: 's',
+  FIFTEEN_FIVE_SCIM_URL: 'http://127.0.0.1:1/scim/v2',
+  FIFTEEN_FIVE_SCIM_TOKEN: 't',
 };
 
 describe('scim-bridge validate', () => {

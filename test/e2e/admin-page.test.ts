@@ -93,7 +93,7 @@ describe.skipIf(!CHROMIUM && process.env.CI !== 'true')('the admin page in chrom
     await page.goto(`${admin}/admin`);
     expect(await page.title()).toBe('scim-bridge admin');
     const rows = page.locator('#apps tr[data-app]');
-    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-app')))).toStrictEqual(['15five', 'bamboohr', 'hibob', 'personio']);
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-app')))).toStrictEqual(['15five', 'bamboohr', 'hibob', 'personio', '15five-scim']);
     const fifteen = page.locator('#apps tr[data-app="15five"] td');
     expect(await fifteen.allInnerTexts()).toEqual([
       '15five',

@@ -27,6 +27,7 @@ const FAST: Record<EmulatorKind, [string, string][]> = {
   ],
   hibob: [],
   personio: [],
+  '15five-scim': [],
 };
 
 describe.each(['15five', 'bamboohr'] as const)('plugin %s with a native API failing 20% of calls', (kind) => {

@@ -29,8 +29,11 @@ interface PluginCase {
   nativeId: (n: Native) => string;
   /** The native start date for 2026-03-01 sent as an ISO dateTime. */
   nativeStart: string;
-  /** Where groups live: the gateway only, or existing native groups with membership on each user (the user's group ids). */
-  groups: { kind: 'gateway' } | { kind: 'on-user'; memberOf: (n: Native) => unknown[] };
+  /**
+   * Where groups live: the gateway only, existing native groups with membership on each user (the user's
+   * group ids), or native groups with members (a SCIM app).
+   */
+  groups: { kind: 'gateway' } | { kind: 'on-user'; memberOf: (n: Native) => unknown[] } | { kind: 'native'; members: (g: Native) => unknown[] };
   /** Seeds a native user for adoption. */
   seed: { email: string; fields: Native };
 }
@@ -102,6 +105,27 @@ const cases: PluginCase[] = [
     nativeStart: '2026-03-01',
     groups: { kind: 'gateway' },
     seed: { email: 'existing@acme.example', fields: { email: 'existing@acme.example', first_name: 'Exi', last_name: 'Sting', status: 'leave' } },
+  },
+  {
+    // 15Five's own SCIM endpoint (the scim connector): strict SCIM downstream, its dates MM/DD/YYYY.
+    kind: '15five-scim',
+    extension: 'urn:ietf:params:scim:schemas:extension:15Five:2.0:User',
+    startDate: 'startDate',
+    email: (n) => (n.emails as Native[] | undefined)?.[0]?.value,
+    firstName: (n) => (n.name as Native | undefined)?.givenName,
+    familyName: (n) => (n.name as Native | undefined)?.familyName,
+    title: (n) => n.title,
+    employeeNumber: (n) => (n[ENTERPRISE] as Native | undefined)?.employeeNumber,
+    manager: (n) => ((n[ENTERPRISE] as Native | undefined)?.manager as Native | undefined)?.value,
+    start: (n) => (n['urn:ietf:params:scim:schemas:extension:15Five:2.0:User'] as Native | undefined)?.startDate,
+    active: (n) => n.active === true,
+    nativeId: (n) => String(n.id),
+    nativeStart: '03/01/2026',
+    groups: { kind: 'native', members: (g) => ((g.members as Native[] | undefined) ?? []).map((m) => m.value) },
+    seed: {
+      email: 'existing@acme.example',
+      fields: { userName: 'existing@acme.example', name: { givenName: 'Exi', familyName: 'Sting' }, emails: [{ value: 'existing@acme.example', type: 'work' }], active: true },
+    },
   },
 ];
 
@@ -244,6 +268,10 @@ describe.each(cases)('plugin $kind: the Entra sequence end to end', (c) => {
       expect(refused.body.detail).toContain('cannot create groups through its API');
       const spc = await read(await call('/ServiceProviderConfig'));
       expect(JSON.stringify(spc.body)).toContain('cannot create groups through its API');
+    } else if (c.groups.kind === 'native') {
+      const [native] = rig.emu.groups();
+      expect(native).toMatchObject({ displayName: 'Engineering', externalId: 'grp-1' });
+      expect(c.groups.members(native!)).toEqual([c.nativeId(nativeByEmail('ada@acme.example'))]);
     } else {
       expect(rig.emu.groups()).toEqual([]);
     }
@@ -270,6 +298,7 @@ describe.each(cases)('plugin $kind: the Entra sequence end to end', (c) => {
     expect((await read(await call(`/Groups/${ids.group}`))).body.members ?? []).toEqual([]);
     // The native side ends as the gateway's view: no group keeps the deleted user (issue 12, point 6).
     if (c.groups.kind === 'on-user') expect(c.groups.memberOf(ada)).toEqual([]);
+    if (c.groups.kind === 'native') expect(c.groups.members(rig.emu.groups()[0]!)).toEqual([]);
   });
 
   it('a group delete: gone from the gateway; a native group the API cannot delete stays, without members', async () => {
@@ -282,6 +311,7 @@ describe.each(cases)('plugin $kind: the Entra sequence end to end', (c) => {
   it('kept an audit record of every native call, without credentials', async () => {
     const audit = await rig.gw.gateway.store.readAudit(c.kind, 500);
     expect(audit.some((a) => a.action.startsWith('native users.create'))).toBe(true);
+    if (c.groups.kind === 'native') expect(audit.some((a) => a.action.startsWith('native groups.update'))).toBe(true);
     const text = JSON.stringify(audit) + rig.gw.logs.join('\n');
     for (const secret of Object.values(rig.emu.credentials)) expect(text).not.toContain(secret);
   });

@@ -2,7 +2,7 @@
  * A gateway serving one rest app wired by a bundled plugin to a running emulator: everything real, over
  * HTTP on loopback (Entra → gateway → native API emulator).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorKind, type Faults } from '../emulators/index.js';
@@ -19,6 +19,8 @@ export function downstreamEnv(kind: EmulatorKind, emu: Emulator): Record<string,
       return { BAMBOOHR_BASE_URL: emu.url, BAMBOOHR_API_KEY: emu.credentials.apiKey! };
     case 'hibob':
       return { HIBOB_BASE_URL: emu.url, HIBOB_SERVICE_USER: emu.credentials.serviceUser!, HIBOB_TOKEN: emu.credentials.token! };
+    case '15five-scim':
+      return { FIFTEEN_FIVE_SCIM_URL: emu.url, FIFTEEN_FIVE_SCIM_TOKEN: emu.credentials.token! };
     case 'personio':
       return { PERSONIO_BASE_URL: emu.url, PERSONIO_CLIENT_ID: emu.credentials.clientId!, PERSONIO_CLIENT_SECRET: emu.credentials.clientSecret! };
   }
@@ -70,7 +72,7 @@ export async function startRig(kind: EmulatorKind, options: RigOptions = {}): Pr
 export function editedPlugins(kind: EmulatorKind, edits: [string, string][]): string {
   const dir = mkdtempSync(join(tmpdir(), 'scim-bridge-plugins-'));
   cpSync(PLUGINS_DIR, dir, { recursive: true });
-  const file = join(dir, kind, 'plugin.yaml');
+  const file = join(dir, kind, existsSync(join(dir, kind, 'plugin.yaml')) ? 'plugin.yaml' : 'scim.yaml');
   let yaml = readFileSync(file, 'utf8');
   for (const [from, to] of edits) {
     if (!yaml.includes(from)) throw new Error(`plugin ${kind} has no "${from}" to edit`);

@@ -5,6 +5,7 @@
 import { createBambooHr, BAMBOOHR_BASE_PATH } from './bamboohr.js';
 import { FaultController } from './faults.js';
 import { createFifteenFive, FIFTEEN_FIVE_BASE_PATH } from './fifteen-five.js';
+import { createFifteenFiveScim, FIFTEEN_FIVE_SCIM_BASE_PATH } from './fifteen-five-scim.js';
 import { createHiBob } from './hibob.js';
 import { createPersonio, PERSONIO_BASE_PATH } from './personio.js';
 import { serveApi } from './server.js';
@@ -12,7 +13,7 @@ import type { Emulator, EmulatorKind, NativeApi, StartOptions } from './types.js
 
 export type { Emulator, EmulatorKind, Faults, FaultMode, RecordedRequest, StartOptions } from './types.js';
 
-export const EMULATOR_KINDS: readonly EmulatorKind[] = ['15five', 'bamboohr', 'hibob', 'personio'];
+export const EMULATOR_KINDS: readonly EmulatorKind[] = ['15five', 'bamboohr', 'hibob', 'personio', '15five-scim'];
 
 /** Used when no credentials are given (documented in test/emulators/README.md). */
 export const DEFAULT_CREDENTIALS: Readonly<Record<EmulatorKind, Readonly<Record<string, string>>>> = {
@@ -20,6 +21,7 @@ export const DEFAULT_CREDENTIALS: Readonly<Record<EmulatorKind, Readonly<Record<
   bamboohr: { apiKey: 'emulator-bamboohr-key' },
   hibob: { serviceUser: 'SERVICE-EMULATOR', token: 'emulator-hibob-token' },
   personio: { clientId: 'emulator-personio-client', clientSecret: 'emulator-personio-secret' },
+  '15five-scim': { token: 'emulator-15five-scim-key-30char' },
 };
 
 function required(kind: EmulatorKind, credentials: Record<string, string>, name: string): string {
@@ -39,6 +41,8 @@ function buildApi(kind: EmulatorKind, credentials: Record<string, string>, clock
         api: createHiBob({ serviceUser: required(kind, credentials, 'serviceUser'), token: required(kind, credentials, 'token') }),
         basePath: '',
       };
+    case '15five-scim':
+      return { api: createFifteenFiveScim({ token: required(kind, credentials, 'token'), clock }), basePath: FIFTEEN_FIVE_SCIM_BASE_PATH };
     case 'personio':
       return {
         api: createPersonio({ clientId: required(kind, credentials, 'clientId'), clientSecret: required(kind, credentials, 'clientSecret'), clock }),

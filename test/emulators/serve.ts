@@ -18,6 +18,7 @@ const CREDENTIAL_ENV: Record<EmulatorKind, Record<string, string>> = {
   bamboohr: { apiKey: 'EMULATOR_BAMBOOHR_API_KEY' },
   hibob: { serviceUser: 'EMULATOR_HIBOB_SERVICE_USER', token: 'EMULATOR_HIBOB_TOKEN' },
   personio: { clientId: 'EMULATOR_PERSONIO_CLIENT_ID', clientSecret: 'EMULATOR_PERSONIO_CLIENT_SECRET' },
+  '15five-scim': { token: 'EMULATOR_15FIVE_SCIM_TOKEN' },
 };
 
 function fail(message: string): never {

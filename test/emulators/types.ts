@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
-export type EmulatorKind = '15five' | 'bamboohr' | 'hibob' | 'personio';
+export type EmulatorKind = '15five' | 'bamboohr' | 'hibob' | 'personio' | '15five-scim';
 
 export type FaultMode = '500' | '503' | '429' | 'drop' | 'slow';
 

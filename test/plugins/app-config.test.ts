@@ -102,7 +102,7 @@ describe('rest apps', () => {
 
   it('a store app may not have a plugin', () => {
     const file = configFile(['apps:', '  d:', '    connector: store', '    plugin: 15five', '    auth: { secrets: [{ env: T }] }'].join('\n'));
-    expect(problemsOf(file, {})).toContainEqual(expect.stringContaining('apps.d.plugin: only rest apps have "plugin"'));
+    expect(problemsOf(file, {})).toContainEqual(expect.stringContaining('apps.d.plugin: only rest and scim apps have "plugin"'));
   });
 
   it('reads plugins from pluginsDir (relative to the file), overridden by SCIM_BRIDGE_PLUGINS_DIR', () => {

@@ -42,6 +42,7 @@ const NATIVE_TITLE: Record<EmulatorKind, { field: string }> = {
   bamboohr: { field: 'jobTitle' },
   hibob: { field: 'work.title' },
   personio: { field: 'position' },
+  '15five-scim': { field: 'title' },
 };
 
 describe.each<[EmulatorKind, { edits?: [string, string][]; pages: number }]>([

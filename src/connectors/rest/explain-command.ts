@@ -10,6 +10,7 @@ import { commandApp } from '../../config/command-app.js';
 import { loadConfigWithStandIns } from '../../config/stand-ins.js';
 import { ScimError } from '../../scim/errors.js';
 import { explainRequest } from './explain.js';
+import { explainScimRequest } from '../scim/explain.js';
 
 export const EXPLAIN_SUMMARY = 'print the native calls a SCIM request would cause, making none';
 
@@ -61,7 +62,7 @@ export async function explainCommand(args: string[], io: ExplainIo): Promise<num
   const found = commandApp('explain', values.app, () => loadForExplain(file, io), io.stderr);
   if (typeof found === 'number') return found;
   const { app } = found;
-  if (!app.plugin || !app.downstream) {
+  if (!app.scim && (!app.plugin || !app.downstream)) {
     io.stderr.write(`scim-bridge explain: app "${app.name}" has connector ${app.connector}: it makes no native calls\n`);
     return 0;
   }
@@ -85,19 +86,18 @@ export async function explainCommand(args: string[], io: ExplainIo): Promise<num
     return 2;
   }
   let calls;
+  const options = nativeSample === undefined ? {} : { nativeSample };
   try {
-    calls = await explainRequest(
-      { name: app.name, dialect: app.dialect, registry: app.registry, plugin: app.plugin, downstream: app.downstream },
-      input,
-      nativeSample === undefined ? {} : { nativeSample },
-    );
+    calls = app.scim
+      ? await explainScimRequest({ name: app.name, dialect: app.dialect, registry: app.registry, scim: app.scim }, input, options)
+      : await explainRequest({ name: app.name, dialect: app.dialect, registry: app.registry, plugin: app.plugin!, downstream: app.downstream! }, input, options);
   } catch (error) {
     if (!(error instanceof ScimError)) throw error;
     io.stdout.write(`the gateway would refuse this request: ${error.status}${error.scimType ? ` ${error.scimType}` : ''}: ${error.message}\n`);
     return 1;
   }
   const request = input as { method: string; path: string };
-  io.stdout.write(`app ${app.name} (plugin ${app.plugin.name}): ${request.method} ${request.path} → ${calls.length} native call(s), none made\n`);
+  io.stdout.write(`app ${app.name} (plugin ${(app.plugin ?? app.scim?.plugin)!.name}): ${request.method} ${request.path} → ${calls.length} native call(s), none made\n`);
   calls.forEach((call, i) => {
     io.stdout.write(`${i + 1}. ${call.method} ${call.url}    [${call.operation}]\n`);
     if (call.body !== undefined) io.stdout.write(`${JSON.stringify(call.body, null, 2).replace(/^/gm, '   ')}\n`);

@@ -14,8 +14,9 @@
  */
 import { pino } from 'pino';
 import { z } from 'zod';
-import { entraDialect } from '../../dialect/entra.js';
-import { strictDialect } from '../../dialect/strict.js';
+import { DIALECTS } from '../../dialect/index.js';
+import { strictBody } from '../../http/dialect.js';
+import { parsePatchMessage } from '../../scim/patch/operation.js';
 import { invalidSyntax, invalidValue } from '../../scim/errors.js';
 import { formatPath, parseFilter } from '../../scim/filter/index.js';
 import { applyPatch } from '../../scim/patch.js';
@@ -27,7 +28,7 @@ import { placeholderId } from '../../plugins/index.js';
 import { getNative } from '../../plugins/native-paths.js';
 import type { CompiledErrorRule, CompiledPlugin, CompiledResource, Downstream } from '../../plugins/types.js';
 import type { NativeClient, NativeRequest, NativeResponse } from '../http/types.js';
-import type { ConnectorContext } from '../types.js';
+import type { Connector, ConnectorContext } from '../types.js';
 import { RestConnector } from './connector.js';
 import { successRulesOf } from './errors.js';
 
@@ -112,21 +113,34 @@ class RecordingClient implements NativeClient {
   async close(): Promise<void> {}
 }
 
-/** The native calls `input` would cause for `app`. Throws ScimError for a request the gateway would refuse. */
-export async function explainRequest(app: ExplainApp, input: unknown, options: ExplainOptions = {}): Promise<ExplainedCall[]> {
+/** The explain input checked: a request as a client would send it. Throws 400 invalidSyntax. */
+export function parseExplainInput(input: unknown) {
   const parsed = requestSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw invalidSyntax(`explain input: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   }
-  const req = parsed.data;
+  return parsed.data;
+}
+
+/**
+ * Runs one parsed request through the door (the gateway's own dialect function) and `connector`, as the
+ * resource service would call it; the ids it makes up for resources it cannot know are added to
+ * `placeholders`. Throws ScimError for a request the gateway would refuse.
+ */
+export async function driveConnector(
+  app: Pick<ExplainApp, 'dialect' | 'registry'>,
+  req: ReturnType<typeof parseExplainInput>,
+  connector: Connector,
+  placeholders: Set<string>,
+): Promise<void> {
   const [, endpoint, rawId, query] = /^\/(Users|Groups)(?:\/([^/?]+))?(?:\?(.*))?$/.exec(req.path)!;
   const type: ResourceTypeName = endpoint === 'Users' ? 'User' : 'Group';
   const id = rawId === undefined ? undefined : decodeURIComponent(rawId);
   const ctx = { registry: app.registry, type };
-  const dialect = app.dialect === 'entra' ? entraDialect : strictDialect;
-
-  const placeholders = new Set<string>([NEW_NATIVE_ID]);
+  // The gateway's door, not a copy of it: the same function turns the body into strict RFC 7644.
+  const dialect = DIALECTS[app.dialect];
+  placeholders.add(NEW_NATIVE_ID);
   const context: ConnectorContext = {
     requestId: 'explain',
     nativeIdOf: async (t, scimId) => {
@@ -137,18 +151,6 @@ export async function explainRequest(app: ExplainApp, input: unknown, options: E
     scimIdOf: async () => undefined,
     groupsOf: async () => [],
   };
-  const client = new RecordingClient(app.plugin, options.nativeSample);
-  // Each decision is noted under the call whose answer it is about: the last one recorded.
-  const notes = new Map<number, string[]>();
-  const note = (text: string) => {
-    const at = client.calls.length - 1;
-    notes.set(at, [...(notes.get(at) ?? []), text]);
-  };
-  const connector = new RestConnector(app.plugin, client, app.downstream.baseUrl, {
-    log: pino({ level: 'silent' }),
-    dryRun: true,
-    onDecision: (d) => note(d.kind === 'verify' ? `verify: ${d.detail}` : `${d.outcome === 'adopt' ? 'adopt' : 'no adoption'}: ${d.detail}`),
-  });
   const target = () => {
     if (id === undefined) throw invalidValue(`${req.method} needs a resource id in the path`);
     if (req.nativeId !== undefined) return req.nativeId; // a real id: printed encoded, as it would be sent
@@ -161,14 +163,14 @@ export async function explainRequest(app: ExplainApp, input: unknown, options: E
 
   switch (req.method) {
     case 'POST':
-      await connector.create(type, canonicalizeResource(dialect.normalizeResource(req.body, ctx), ctx), context);
+      await connector.create(type, canonicalizeResource(strictBody(dialect, ctx, 'resource', req.body), ctx), context);
       break;
     case 'PUT':
-      await connector.update(type, target(), before(), canonicalizeResource(dialect.normalizeResource(req.body, ctx), ctx), context);
+      await connector.update(type, target(), before(), canonicalizeResource(strictBody(dialect, ctx, 'resource', req.body), ctx), context);
       break;
     case 'PATCH': {
       if (!req.before) throw invalidValue('explain: a PATCH needs "before", the resource as the gateway holds it');
-      const ops = dialect.normalizePatch(req.body, ctx);
+      const ops = parsePatchMessage(strictBody(dialect, ctx, 'patch', req.body));
       const old = before();
       await connector.update(type, target(), old, canonicalizeResource(applyPatch(old, ops, ctx), ctx), context);
       break;
@@ -184,11 +186,30 @@ export async function explainRequest(app: ExplainApp, input: unknown, options: E
         throw invalidValue('explain: only an `eq` filter on one attribute can be looked up natively');
       }
       const path = formatPath(node.path);
-      if (!connector.canFind(type, path)) return [];
+      if (!connector.canFind(type, path)) return;
       await connector.find(type, { path, value: node.value }, context);
       break;
     }
   }
+}
+
+/** The native calls `input` would cause for `app`. Throws ScimError for a request the gateway would refuse. */
+export async function explainRequest(app: ExplainApp, input: unknown, options: ExplainOptions = {}): Promise<ExplainedCall[]> {
+  const req = parseExplainInput(input);
+  const placeholders = new Set<string>();
+  const client = new RecordingClient(app.plugin, options.nativeSample);
+  // Each decision is noted under the call whose answer it is about: the last one recorded.
+  const notes = new Map<number, string[]>();
+  const note = (text: string) => {
+    const at = client.calls.length - 1;
+    notes.set(at, [...(notes.get(at) ?? []), text]);
+  };
+  const connector = new RestConnector(app.plugin, client, app.downstream.baseUrl, {
+    log: pino({ level: 'silent' }),
+    dryRun: true,
+    onDecision: (d) => note(d.kind === 'verify' ? `verify: ${d.detail}` : `${d.outcome === 'adopt' ? 'adopt' : 'no adoption'}: ${d.detail}`),
+  });
+  await driveConnector(app, req, connector, placeholders);
   return client.calls.map((call, i) => {
     const rules = successRulesOf(app.plugin.errors, call.operation).map(
       (rule) => `if a ${rule.statuses.filter((st) => st < 300).join('/')} answer has ${describeMatch(rule)}: ${rule.scim!.status}${rule.scim!.scimType ? ` ${rule.scim!.scimType}` : ''} "${rule.scim!.detail}"`,
@@ -205,7 +226,7 @@ function describeMatch(rule: CompiledErrorRule): string {
   return parts.join(' and ') || 'any body';
 }
 
-function describeCall(call: NativeRequest, baseUrl: string, placeholders: ReadonlySet<string>, notes: string[]): ExplainedCall {
+export function describeCall(call: NativeRequest, baseUrl: string, placeholders: ReadonlySet<string>, notes: string[]): ExplainedCall {
   let url = `${baseUrl.replace(/\/+$/, '')}${call.path}`;
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(call.query ?? {})) if (v !== undefined) query.append(k, String(v));

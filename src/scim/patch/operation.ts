@@ -23,11 +23,11 @@ const OP_NAMES: ReadonlySet<string> = new Set(['add', 'replace', 'remove']);
 
 /**
  * Checks the envelope (`schemas` holds the PatchOp URN, `Operations` is a non-empty array of at most
- * MAX_PATCH_OPERATIONS objects) and returns each operation as {op, path?, value?}. Member names and
+ * `maxOperations` (MAX_PATCH_OPERATIONS from a client) objects) and returns each operation as {op, path?, value?}. Member names and
  * `op` values are matched ignoring case: RFC 7644 §3.10 makes names case-insensitive and clients
  * (Entra: `Add`/`Replace`/`Remove`) rely on it for `op` too.
  */
-export function parsePatchMessage(body: unknown): PatchOperation[] {
+export function parsePatchMessage(body: unknown, maxOperations = MAX_PATCH_OPERATIONS): PatchOperation[] {
   if (!isObject(body)) throw invalidSyntax('PATCH body must be a JSON object');
   const schemas = getAttr(body, 'schemas');
   const wanted = PATCH_OP_SCHEMA.toLowerCase();
@@ -38,8 +38,8 @@ export function parsePatchMessage(body: unknown): PatchOperation[] {
   if (!Array.isArray(operations) || operations.length === 0) {
     throw invalidSyntax('PATCH body must carry a non-empty "Operations" array');
   }
-  if (operations.length > MAX_PATCH_OPERATIONS) {
-    throw invalidSyntax(`PATCH body carries more than ${MAX_PATCH_OPERATIONS} operations`);
+  if (operations.length > maxOperations) {
+    throw invalidSyntax(`PATCH body carries more than ${maxOperations} operations`);
   }
   return operations.map((raw, i) => parseOperation(raw, i));
 }

@@ -1,0 +1,51 @@
+/**
+ * References between the gateway's ids and the app's: the gateway answers its own SCIM ids (manager,
+ * group members) and the app knows only its own. Outbound, each reference becomes the app's id; an
+ * adopted record's references come back as the gateway's ids. A reference the other side does not know
+ * is left out rather than sent dangling. `$ref`s are never forwarded: each side builds its own.
+ */
+import { ENTERPRISE_USER_SCHEMA } from '../../scim/schemas/core.js';
+import type { ResourceTypeName } from '../../scim/schemas/registry.js';
+import type { JsonObject } from '../../store/types.js';
+import { keyOf } from '../../normalize/paths.js';
+
+type Lookup = (type: ResourceTypeName, id: string) => Promise<string | undefined>;
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Rewrites manager (users) and members (groups) through `lookup`, in place. */
+export async function mapReferences(type: ResourceTypeName, resource: JsonObject, lookup: Lookup): Promise<void> {
+  if (type === 'User') {
+    const extKey = keyOf(resource, ENTERPRISE_USER_SCHEMA);
+    const ext = extKey === undefined ? undefined : resource[extKey];
+    if (!isObject(ext)) return;
+    const managerKey = keyOf(ext, 'manager');
+    const manager = managerKey === undefined ? undefined : ext[managerKey];
+    if (!isObject(manager) || typeof manager.value !== 'string') return;
+    const mapped = await lookup('User', manager.value);
+    if (mapped === undefined) delete ext[managerKey!];
+    else ext[managerKey!] = { value: mapped };
+    return;
+  }
+  const membersKey = keyOf(resource, 'members');
+  const members = membersKey === undefined ? undefined : resource[membersKey];
+  if (!Array.isArray(members)) return;
+  const mapped: JsonObject[] = [];
+  for (const member of members) {
+    if (!isObject(member) || typeof member.value !== 'string') continue;
+    const memberType: ResourceTypeName = member.type === 'Group' ? 'Group' : 'User';
+    const value = await lookup(memberType, member.value);
+    if (value !== undefined) mapped.push({ value, ...(member.type === undefined ? {} : { type: member.type }) });
+  }
+  resource[membersKey!] = mapped;
+}
+
+/** What the app assigns or computes and never takes from a client (RFC 7643 §3.1, readOnly `groups`). */
+export function withoutServerAttributes(resource: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(resource)) {
+    if (['id', 'meta', 'groups'].includes(key.toLowerCase())) continue;
+    out[key] = value;
+  }
+  return out;
+}
