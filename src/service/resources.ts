@@ -36,6 +36,7 @@ import { scanCandidates, type ScanLimits } from './scan.js';
 import { sortResources } from './sort.js';
 import { assertStorable } from './storable.js';
 import { batchedNativeIds } from './native-ids.js';
+import { nativeLookupOf } from './native-lookup.js';
 import { RETRY_AFTER_SECONDS, RetryableConflict, storeCall } from './store-errors.js';
 
 export interface AppRuntime {
@@ -373,7 +374,7 @@ export class ResourceService {
    * the client create a duplicate.
    */
   private async adopt(type: ResourceTypeName, filter: FilterNode | undefined, ctx: RequestContext): Promise<ResourceRecord | undefined> {
-    const lookup = filter && this.lookupOf(type, filter);
+    const lookup = filter && nativeLookupOf(this.app.registry, type, filter);
     if (!lookup || !this.app.connector.canFind(type, lookup.path)) return undefined;
     // Entra looks a user up by userName and creates it when the answer is empty: the search is made under
     // the name's claim, so that when it finds nothing the create that follows can take the claim over
@@ -442,17 +443,6 @@ export class ResourceService {
       this.log.info({ reqId: ctx.requestId, type, id: record.id, nativeId: match.nativeId }, 'adopted a downstream record');
       return { result: record, id: record.id, audited: true, status: 201 };
     });
-  }
-
-  /** `attr eq "value"` on a string attribute: the only filters worth a downstream lookup. */
-  private lookupOf(type: ResourceTypeName, filter: FilterNode): NativeLookup | undefined {
-    if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
-    const resolved = this.app.registry.resolve(type, filter.path);
-    if (!resolved) return undefined;
-    const keys = resolved.extension ? resolved.keys.slice(1) : resolved.keys;
-    // emails eq "x" means emails.value eq "x" (RFC 7644 §3.4.2.2).
-    const path = resolved.attribute.multiValued && !resolved.sub ? `${keys.join('.')}.value` : keys.join('.');
-    return { path: resolved.extension ? `${resolved.schema}:${path}` : path, value: filter.value };
   }
 
   /** Brings the native record along; returns the native id when the resource only now got one. */

@@ -18,7 +18,8 @@ import { DIALECTS } from '../../dialect/index.js';
 import { strictBody } from '../../http/dialect.js';
 import { parsePatchMessage } from '../../scim/patch/operation.js';
 import { invalidSyntax, invalidValue } from '../../scim/errors.js';
-import { formatPath, parseFilter } from '../../scim/filter/index.js';
+import { parseFilter } from '../../scim/filter/index.js';
+import { nativeLookupOf } from '../../service/native-lookup.js';
 import { applyPatch } from '../../scim/patch.js';
 import { canonicalizeResource } from '../../scim/resource.js';
 import { GROUP_SCHEMA, USER_SCHEMA } from '../../scim/schemas/core.js';
@@ -181,13 +182,10 @@ export async function driveConnector(
     case 'GET': {
       const filter = new URLSearchParams(query ?? '').get('filter');
       if (!filter) throw invalidValue('explain: a GET needs ?filter=<attribute> eq "<value>" (what Entra asks before a create)');
-      const node = parseFilter(filter);
-      if (node.kind !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string') {
-        throw invalidValue('explain: only an `eq` filter on one attribute can be looked up natively');
-      }
-      const path = formatPath(node.path);
-      if (!connector.canFind(type, path)) return;
-      await connector.find(type, { path, value: node.value }, context);
+      const lookup = nativeLookupOf(app.registry, type, parseFilter(filter));
+      if (!lookup) throw invalidValue('explain: only an `eq` filter on one string attribute can be looked up natively');
+      if (!connector.canFind(type, lookup.path)) return;
+      await connector.find(type, lookup, context);
       break;
     }
   }

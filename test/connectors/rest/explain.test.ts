@@ -83,6 +83,16 @@ describe('explainRequest', () => {
     expect(await explainRequest(hibob, { method: 'GET', path: '/Users?filter=displayName+eq+%22Ada%22' })).toEqual([]);
   });
 
+  it('a filter is looked up as the gateway looks it up: attribute case, URN prefix and a multi-valued attribute resolved', async () => {
+    const expected = await explainRequest(hibob, { method: 'GET', path: '/Users?filter=userName+eq+%22ada%40example.com%22' });
+    expect(expected.map((c) => c.operation)).toEqual(['users.search']);
+    for (const filter of ['UserName eq "ada@example.com"', 'urn:ietf:params:scim:schemas:core:2.0:User:userName eq "ada@example.com"']) {
+      expect(await explainRequest(hibob, { method: 'GET', path: `/Users?filter=${encodeURIComponent(filter)}` })).toEqual(expected);
+    }
+    const byEmail = await explainRequest(hibob, { method: 'GET', path: `/Users?filter=${encodeURIComponent('emails eq "ada@example.com"')}` });
+    expect(byEmail.map((c) => [c.operation, c.body])).toEqual(expected.map((c) => [c.operation, c.body]));
+  });
+
   it('a user delete, and a given native id printed URL-encoded as it would be sent', async () => {
     expect(await explainRequest(fifteen, { method: 'DELETE', path: '/Users/u1' })).toEqual([
       { operation: 'users.update', method: 'PUT', url: 'https://my.15five.com/api/public/user/<native id of User u1>/', body: { is_active: false } },
