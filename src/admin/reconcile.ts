@@ -1,33 +1,9 @@
 /**
- * What the admin listener needs of the reconcile jobs (src/reconcile/jobs.ts, ReconcileJobs): their
- * router (GET/POST /admin/reconcile/:app) and each app's last status, shown on the page. Declared here
- * by shape, so the admin page builds with or without the reconcile engine.
+ * What the admin listener needs of the reconcile jobs (src/reconcile/jobs.ts): their router
+ * (GET/POST /admin/reconcile/:app) and each app's last status, shown on the page.
  */
-import type { Router } from 'express';
+import type { ReconcileJobs } from '../reconcile/jobs.js';
 
-export interface ReconcileEntryView {
-  kind: 'equal' | 'differs' | 'native-only' | 'gateway-only';
-  userName?: string;
-  id?: string;
-  nativeId?: string;
-  fields?: { path: string; native: unknown; gateway: unknown }[];
-  adoptable?: boolean;
-  reason?: string;
-}
+export type { ReconcileStatus as ReconcileStatusView } from '../reconcile/types.js';
 
-export interface ReconcileStatusView {
-  app: string;
-  mode: string;
-  state: 'running' | 'done' | 'failed';
-  startedAt: string;
-  finishedAt?: string;
-  progress: { seen: number; total?: number };
-  counts: { equal: number; differs: number; nativeOnly: number; gatewayOnly: number };
-  entries: ReconcileEntryView[];
-  error?: string;
-}
-
-export interface ReconcileSource {
-  status(app: string): ReconcileStatusView | undefined;
-  router(): Router;
-}
+export type ReconcileSource = Pick<ReconcileJobs, 'status' | 'router'>;

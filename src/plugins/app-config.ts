@@ -58,6 +58,27 @@ function fromEnv(value: EnvValue, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /**
+ * A plugin's extension schemas join the app's registry-to-be; one the app also declares itself is a
+ * problem (the plugin's copy is the one its mapping was written against).
+ */
+export function addPluginExtensions(
+  plugin: { name: string; extensions: Record<'User' | 'Group', readonly SchemaDefinition[]> },
+  schemas: Record<'User' | 'Group', SchemaDefinition[]>,
+  where: string,
+  problems: string[],
+): void {
+  for (const type of ['User', 'Group'] as const) {
+    for (const schema of plugin.extensions[type]) {
+      if (schemas[type].some((s) => s.id.toLowerCase() === schema.id.toLowerCase())) {
+        problems.push(`${where}.schemas.${type}: ${schema.id} comes with plugin "${plugin.name}"; remove it here`);
+      } else {
+        schemas[type].push(schema);
+      }
+    }
+  }
+}
+
+/**
  * The plugin and the resolved downstream of a rest app; the plugin's extension schemas are added to
  * `schemas` (the app's registry-to-be). `where` is e.g. `config/gateway.yaml: apps.acme`.
  */
@@ -76,15 +97,7 @@ export function loadAppPlugin(
   if (!plugin) return undefined;
   const before = problems.length;
 
-  for (const type of ['User', 'Group'] as const) {
-    for (const schema of plugin.extensions[type]) {
-      if (schemas[type].some((s) => s.id.toLowerCase() === schema.id.toLowerCase())) {
-        problems.push(`${where}.schemas.${type}: ${schema.id} comes with plugin "${plugin.name}"; remove it here`);
-      } else {
-        schemas[type].push(schema);
-      }
-    }
-  }
+  addPluginExtensions(plugin, schemas, where, problems);
 
   const downstream = resolveDownstream(app.downstream, plugin.credentials, `plugin "${plugin.name}"`, where, env, problems);
   if (problems.length > before || !downstream) return undefined;

@@ -7,7 +7,7 @@
 import { connectionSettings } from '../../connection/settings.js';
 import type { ConnectionSettings } from '../http/types.js';
 import { compileNormalizer, mergeNormalize, type NormalizeInput, type Normalizer } from '../../normalize/index.js';
-import { connectionProblem, resolveDownstream, type RestAppEntry } from '../../plugins/app-config.js';
+import { addPluginExtensions, connectionProblem, resolveDownstream, type RestAppEntry } from '../../plugins/app-config.js';
 import type { SchemaDefinition } from '../../scim/schemas/types.js';
 import { DEFAULT_SCIM_PLUGIN, loadScimPlugin, type ScimPlugin } from './plugin.js';
 
@@ -35,15 +35,7 @@ export function loadScimApp(
   const before = problems.length;
   const plugin = app.plugin ? loadScimPlugin(pluginsDir, app.plugin, problems) : DEFAULT_SCIM_PLUGIN;
   if (!plugin) return undefined;
-  for (const type of ['User', 'Group'] as const) {
-    for (const schema of plugin.extensions[type]) {
-      if (schemas[type].some((s) => s.id.toLowerCase() === schema.id.toLowerCase())) {
-        problems.push(`${where}.schemas.${type}: ${schema.id} comes with plugin "${plugin.name}"; remove it here`);
-      } else {
-        schemas[type].push(schema);
-      }
-    }
-  }
+  addPluginExtensions(plugin, schemas, where, problems);
   const rules = mergeNormalize(plugin.normalize, app.normalize ?? { urns: [], attributes: [], values: [] });
   addTenantUrns(rules, schemas, `${where}.normalize`, problems);
   const normalizer = compileNormalizer(rules, `${where}.normalize`, problems);
