@@ -130,6 +130,29 @@ export function runBudgetContract(name: string, open: OpenBudgets, cleanup: () =
         lifecycle.abort();
       });
 
+      it('a call counts while in flight and until a window after it ended', async () => {
+        const budgets = await make(settings());
+        const lifecycle = new AbortController();
+        const limit = { requestsPerSecond: 10, burst: 1 }; // windows of 100 ms
+        const rate = budgets.nativeRate(key('in-flight'), limit, { clock: systemClock, signal: lifecycle.signal });
+        const ended = await rate.take();
+        const granted = performance.now();
+        let secondAt: number | undefined;
+        const second = rate.take().then((end) => {
+          secondAt = performance.now();
+          end();
+        });
+        await sleep(300); // the first call is still in flight: three windows pass, and it still counts
+        expect(secondAt).toBeUndefined();
+        const endedAt = performance.now();
+        ended();
+        await second;
+        // Not before a window after the end (a little slack for timer rounding).
+        expect(secondAt! - endedAt).toBeGreaterThanOrEqual(90);
+        expect(endedAt - granted).toBeGreaterThanOrEqual(290);
+        lifecycle.abort();
+      });
+
       it('another key has a budget of its own', async () => {
         const budgets = await make(settings());
         const waiting = { clock: systemClock, signal: new AbortController().signal };

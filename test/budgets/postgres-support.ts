@@ -41,9 +41,9 @@ export async function logNativeStarts(schema: string): Promise<void> {
   await sql(`
     CREATE FUNCTION "${schema}".log_start() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      -- A grant appends its call's in-flight bound (start + IN_FLIGHT_BOUND_MS, in the future); a call's end
-      -- writes a past time over one, which is no start.
-      IF NEW.wait_ms = 0 AND NEW.starts[cardinality(NEW.starts)] > clock_timestamp()
+      -- A grant appends its call's in-flight bound (start + IN_FLIGHT_BOUND_MS, far in the future); a call's
+      -- end writes its end (about now) over one, which is no start.
+      IF NEW.wait_ms = 0 AND NEW.starts[cardinality(NEW.starts)] > clock_timestamp() + make_interval(secs => ${IN_FLIGHT_BOUND_MS / 2000})
          AND (TG_OP = 'INSERT' OR NEW.starts[cardinality(NEW.starts)] IS DISTINCT FROM OLD.starts[cardinality(OLD.starts)]) THEN
         INSERT INTO "${schema}".start_log VALUES (NEW.key, NEW.starts[cardinality(NEW.starts)] - make_interval(secs => ${IN_FLIGHT_BOUND_MS / 1000}));
       END IF;

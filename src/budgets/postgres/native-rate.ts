@@ -5,7 +5,7 @@
  * window after its end (see memory/start-window.ts for why a start alone is not enough). Decided by one
  * statement on the database's clock (replicas on different hosts agree on it). The statement locks the row
  * (INSERT … ON CONFLICT DO UPDATE), so two replicas can never both take the last call of a window; the
- * call's end is a second statement that writes the real end time over the in-flight one. A refused caller
+ * call's end is a second statement that writes the end over the in-flight bound (see END). A refused caller
  * learns how long until the first counted call stops counting and sleeps that long on its own clock (a
  * duration, so clock offsets between hosts do not matter), then asks again; FIFO holds within a process
  * (start-queue.ts), not across replicas.
@@ -47,20 +47,32 @@ ON CONFLICT (key) DO UPDATE SET (starts, wait_ms) = (
     END AS ms) w)
 RETURNING wait_ms, starts[cardinality(starts)]::text AS call`;
 
-/** The call's real end over its in-flight bound (none left when it no longer counts). */
+/**
+ * The call's end over its in-flight bound (none left when it no longer counts): its start on the
+ * database's clock (the bound less IN_FLIGHT_BOUND_MS) plus how long it took as this process measured it
+ * from before it asked for the start — never earlier than the real end, and not later by however long
+ * this statement itself waited for a connection.
+ */
 const END = `
-UPDATE budget_native_starts SET starts = ARRAY(SELECT CASE WHEN e::text = $2 THEN clock_timestamp() ELSE e END FROM unnest(starts) e)
+UPDATE budget_native_starts SET starts = ARRAY(
+  SELECT CASE WHEN e::text = $2 THEN e + make_interval(secs => ($4::float8 - $3::float8) / 1000) ELSE e END FROM unnest(starts) e)
 WHERE key = $1`;
 
 export function sharedNativeRates(pool: pg.Pool, prepared: () => Promise<void>, outage: Outage): NativeRates {
   const fallback = new StartWindows();
   const start = async (key: string, limit: NativeRateLimit, periodMs: number): Promise<number | Granted> => {
     await prepared();
+    const asked = performance.now();
     const result = await pool.query<{ wait_ms: number; call: string }>({ name: 'budget-native-start', text: START, values: [key, limit.burst, periodMs, IN_FLIGHT_BOUND_MS] });
     const row = result.rows[0];
     if (row === undefined) throw new Error('shared native rate: the statement returned no row');
     if (row.wait_ms > 0) return row.wait_ms;
-    return { end: async () => void (await pool.query({ name: 'budget-native-end', text: END, values: [key, row.call] })) };
+    return {
+      end: async () => {
+        const tookMs = performance.now() - asked;
+        await pool.query({ name: 'budget-native-end', text: END, values: [key, row.call, IN_FLIGHT_BOUND_MS, tookMs] });
+      },
+    };
   };
   return (key, limit, waiting) => {
     const periodMs = windowMs(limit);
