@@ -53,7 +53,10 @@ export function freePort(): Promise<number> {
 
 export async function startServer(options: StartOptions): Promise<ServerChild> {
   // stdout to /dev/null: the server logs as users run it, but the parent does not spend CPU reading it.
-  const child = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
+  // BENCH_CPU_PROF_DIR: the gateway writes a V8 CPU profile there when it stops (open it in DevTools).
+  const profDir = options.name.startsWith('gateway') ? process.env.BENCH_CPU_PROF_DIR : undefined;
+  const nodeArgs = profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [];
+  const child = spawn(process.execPath, [...nodeArgs, options.script, ...(options.args ?? [])], {
     cwd: options.cwd,
     env: { ...options.env, PORT: String(options.port) },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -4,7 +4,8 @@
  * Each scenario is measured directly against the emulator with the native request the plugin makes and
  * then through the gateway with the SCIM request, seconds apart, and printed as ratios and as the
  * gateway's added p50 against the 1 ms target. Flags: `--json`. Env: BENCH_SECONDS (default 10),
- * BENCH_CONNECTIONS (default 10), BENCH_USERS (default 1000), BENCH_LOG_LEVEL (the gateway's, default info).
+ * BENCH_CONNECTIONS (default 10), BENCH_USERS (default 1000), BENCH_LOG_LEVEL (the gateway's, default info),
+ * BENCH_ONLY (run the scenarios whose name contains it), BENCH_CPU_PROF_DIR (the gateway's CPU profile goes there).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -144,7 +145,9 @@ async function inRounds(sides: Sides, directs: Side[], gateway: Side, settings: 
 
 async function runScenarios(sides: Sides, settings: LoadSettings): Promise<ConnectorRow[]> {
   const rows: ConnectorRow[] = [];
-  for (const scenario of CONNECTOR_SCENARIOS) {
+  // BENCH_ONLY: the scenarios whose name contains it (a profile of one scenario, BENCH_CPU_PROF_DIR).
+  const only = process.env.BENCH_ONLY;
+  for (const scenario of CONNECTOR_SCENARIOS.filter((s) => only === undefined || s.name.includes(only))) {
     const directs = [scenario.direct, ...(scenario.alsoDirect ? [scenario.alsoDirect] : [])];
     const measured = await (scenario.growsEmulator ? inRounds : inTurn)(sides, directs, scenario.gateway, settings);
     rows.push({ name: scenario.name, note: scenario.note, gateway: measured.gateway, comparisons: measured.directs.map((d) => compare(d, measured.gateway)) });

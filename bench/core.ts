@@ -16,7 +16,8 @@
  *   the load.
  *
  * Env: BENCH_SECONDS (default 10), BENCH_USERS (default 10000, preloaded into each gateway),
- * BENCH_LOG_LEVEL (the gateways', default info), BENCH_DATABASE_URL.
+ * BENCH_LOG_LEVEL (the gateways', default info), BENCH_DATABASE_URL, BENCH_ONLY (the scenarios whose name
+ * contains it), BENCH_CPU_PROF_DIR (each gateway writes its CPU profile there when it stops).
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -57,7 +58,9 @@ async function runScenarios(
   if (gateway) await verifyShapes(gateway.origin, gateway.target, true);
   if (postgres) await verifyShapes(postgres.origin, postgres.target, true);
   const rows: ScenarioResult[] = [];
-  for (const scenario of SCENARIOS) {
+  // BENCH_ONLY: the scenarios whose name contains it (a profile of one scenario, BENCH_CPU_PROF_DIR).
+  const only = process.env.BENCH_ONLY;
+  for (const scenario of SCENARIOS.filter((s) => only === undefined || s.name.includes(only))) {
     const b = await measureOn(baseline, scenario, settings);
     const g = gateway ? await measureOn(gateway, scenario, settings) : undefined;
     const p = postgres ? await measureOn(postgres, scenario, settings) : undefined;

@@ -8,7 +8,7 @@ import { memoryBudgets } from './memory/index.js';
 import { postgresBudgets, type PostgresBudgetsOptions } from './postgres/index.js';
 import type { BudgetLog, BudgetSettings, Budgets, Rate } from './types.js';
 
-export type { AuthFailures, Budgets, BudgetSettings, InboundRate, NativeRate, NativeRateLimit, NativeRates, NativeRateSource, Rate, Waiting } from './types.js';
+export type { AuthFailures, Budgets, BudgetSettings, Ended, InboundRate, NativeRate, NativeRateLimit, NativeRates, NativeRateSource, Rate, Waiting } from './types.js';
 export { localNativeRate } from './memory/index.js';
 
 /** Where the budgets live: SQLite deployments (one process) keep them in memory. */

@@ -5,12 +5,31 @@
  * serves its head, sleeping as long as the grant says, until the head may start.
  */
 import { sleepUnlessAborted } from '../connectors/http/clock.js';
-import type { NativeRate, Waiting } from './types.js';
+import type { Ended, NativeRate, Waiting } from './types.js';
 
-/** 0: a start was granted and recorded now; otherwise the milliseconds to wait before asking again. */
-export type StartGrant = () => number | Promise<number>;
+/** A start granted and recorded as in flight, with what records its end (which may fail: it is best effort). */
+export interface Granted {
+  end(): void | Promise<void>;
+}
 
-type Waiter = { resolve: () => void; reject: (err: Error) => void };
+/** A start granted (`Granted`), or the milliseconds to wait before asking again. */
+export type StartGrant = () => number | Granted | Promise<number | Granted>;
+
+type Waiter = { resolve: (ended: Ended) => void; reject: (err: Error) => void };
+
+/** The caller's end function: once only, and never throwing (a lost end only keeps the call counted longer). */
+function endOnce(granted: Granted): Ended {
+  let ended = false;
+  return () => {
+    if (ended) return;
+    ended = true;
+    try {
+      void Promise.resolve(granted.end()).catch(() => {});
+    } catch {
+      // Same as a rejected end: the start stays counted as in flight until its bound.
+    }
+  };
+}
 
 export class StartQueue implements NativeRate {
   readonly #queue: Waiter[] = [];
@@ -22,9 +41,9 @@ export class StartQueue implements NativeRate {
     private readonly waiting: Waiting,
   ) {}
 
-  take(): Promise<void> {
+  take(): Promise<Ended> {
     if (this.#closedWith !== undefined) return Promise.reject(this.#closedWith);
-    const granted = new Promise<void>((resolve, reject) => this.#queue.push({ resolve, reject }));
+    const granted = new Promise<Ended>((resolve, reject) => this.#queue.push({ resolve, reject }));
     void this.#pump();
     return granted;
   }
@@ -41,21 +60,26 @@ export class StartQueue implements NativeRate {
     try {
       // An aborted signal ends every sleep at once: stop rather than spin (close() rejects the waiters).
       while (this.#queue.length > 0 && this.#closedWith === undefined && !this.waiting.signal.aborted) {
-        let waitMs: number;
+        let answer: number | Granted;
         try {
-          waitMs = await this.grant();
+          answer = await this.grant();
         } catch (err) {
           // A grant that throws is a bug (the shared one falls back by itself): the head learns of it.
           this.#queue.shift()?.reject(err instanceof Error ? err : new Error(String(err)));
           continue;
         }
         // Closed while the grant was on its way: the waiters are rejected already.
-        if (this.#closedWith !== undefined) break;
-        if (waitMs <= 0) {
-          this.#queue.shift()?.resolve();
+        if (this.#closedWith !== undefined) {
+          if (typeof answer !== 'number') endOnce(answer)();
+          break;
+        }
+        if (typeof answer !== 'number') {
+          const head = this.#queue.shift();
+          if (head) head.resolve(endOnce(answer));
+          else endOnce(answer)();
           continue;
         }
-        await sleepUnlessAborted(this.waiting.clock, waitMs, this.waiting.signal);
+        await sleepUnlessAborted(this.waiting.clock, Math.max(1, answer), this.waiting.signal);
       }
     } finally {
       this.#pumping = false;

@@ -5,7 +5,11 @@
  */
 import type { Clock } from '../connectors/http/clock.js';
 
-/** A native API's start budget: never more than `burst` starts in any window of `burst / requestsPerSecond` s. */
+/**
+ * A native API's budget: never more than `burst` calls counted in any window of `burst / requestsPerSecond`
+ * s. A call counts from its start until one window after it ended, so however late it reaches the API
+ * (which counts arrivals), it cannot fall into a window its start was not counted in.
+ */
 export interface NativeRateLimit {
   requestsPerSecond: number;
   burst: number;
@@ -19,11 +23,17 @@ export interface Waiting {
 
 /** One native client's way to the start budget; callers are served first come, first served. */
 export interface NativeRate {
-  /** Resolves at the moment the caller may start one request (that start is recorded); rejects once closed. */
-  take(): Promise<void>;
+  /**
+   * Resolves at the moment the caller may start one request (recorded as in flight) with the function the
+   * caller must call once that request has ended (answered, failed or aborted); rejects once closed.
+   */
+  take(): Promise<Ended>;
   /** Rejects every waiter with `reason`, and every later take. */
   close(reason: Error): void;
 }
+
+/** Records that a granted call ended; calling it again does nothing. */
+export type Ended = () => void;
 
 /** Native rates of one key (an app) share one budget, however many clients and replicas ask. */
 export type NativeRates = (key: string, limit: NativeRateLimit, waiting: Waiting) => NativeRate;

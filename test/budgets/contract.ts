@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { Budgets, BudgetSettings, Rate } from '../../src/budgets/index.js';
+import type { Budgets, BudgetSettings, NativeRate, Rate } from '../../src/budgets/index.js';
 import { systemClock } from '../../src/connectors/http/clock.js';
 
 export type OpenBudgets = (settings: BudgetSettings) => Budgets;
@@ -117,11 +117,39 @@ export function runBudgetContract(name: string, open: OpenBudgets, cleanup: () =
         const rates = [budgets.nativeRate(app, limit, waiting), budgets.nativeRate(app, limit, waiting)];
         const started = performance.now();
         const at: number[] = [];
-        await Promise.all(Array.from({ length: 6 }, (_, i) => rates[i % 2]!.take().then(() => at.push(performance.now() - started))));
+        const take = async (rate: NativeRate) => {
+          const ended = await rate.take();
+          ended(); // ended at once: counted from its start, as the API counts it
+          at.push(performance.now() - started);
+        };
+        await Promise.all(Array.from({ length: 6 }, (_, i) => take(rates[i % 2]!)));
         at.sort((a, b) => a - b);
         // 2 at once, 2 after one window, 2 after two: never sooner (a little slack for timer rounding).
         expect(at[2]).toBeGreaterThanOrEqual(490);
         expect(at[4]).toBeGreaterThanOrEqual(990);
+        lifecycle.abort();
+      });
+
+      it('a call counts while in flight and until a window after it ended', async () => {
+        const budgets = await make(settings());
+        const lifecycle = new AbortController();
+        const limit = { requestsPerSecond: 10, burst: 1 }; // windows of 100 ms
+        const rate = budgets.nativeRate(key('in-flight'), limit, { clock: systemClock, signal: lifecycle.signal });
+        const ended = await rate.take();
+        const granted = performance.now();
+        let secondAt: number | undefined;
+        const second = rate.take().then((end) => {
+          secondAt = performance.now();
+          end();
+        });
+        await sleep(300); // the first call is still in flight: three windows pass, and it still counts
+        expect(secondAt).toBeUndefined();
+        const endedAt = performance.now();
+        ended();
+        await second;
+        // Not before a window after the end (a little slack for timer rounding).
+        expect(secondAt! - endedAt).toBeGreaterThanOrEqual(90);
+        expect(endedAt - granted).toBeGreaterThanOrEqual(290);
         lifecycle.abort();
       });
 

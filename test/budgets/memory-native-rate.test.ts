@@ -15,7 +15,12 @@ describe('localNativeRate (unit, fake clock)', () => {
     const clock = new FakeClock();
     const rate = localNativeRate({ requestsPerSecond: rps, burst }, { clock, signal: new AbortController().signal });
     const grants: { who: number; at: number }[] = [];
-    const all = Promise.all(Array.from({ length: n }, (_, who) => rate.take().then(() => grants.push({ who, at: clock.now() }))));
+    const take = async (who: number) => {
+      const ended = await rate.take();
+      ended(); // ended at once: counted from its start alone, as the API counts it
+      grants.push({ who, at: clock.now() });
+    };
+    const all = Promise.all(Array.from({ length: n }, (_, who) => take(who)));
     for (;;) {
       await drain();
       if (grants.length === n) break;
@@ -30,4 +35,37 @@ describe('localNativeRate (unit, fake clock)', () => {
     expect(starts.at(-1)).toBe(Math.floor((n - 1) / burst) * ((burst * 1000) / rps));
   });
 
+  it('a call counts while in flight and until a window after it ended, however long it took', async () => {
+    const clock = new FakeClock();
+    const rate = localNativeRate({ requestsPerSecond: 2, burst: 2 }, { clock, signal: new AbortController().signal }); // windows of 1 s
+    const first = await rate.take();
+    const second = await rate.take();
+    second();
+    let third: { at: number } | undefined;
+    const thirdTaken = rate.take().then((ended) => {
+      third = { at: clock.now() };
+      return ended;
+    });
+    await drain();
+    expect(third).toBeUndefined();
+    // The second ended at 0 and leaves the window at 1,000; the first, still in flight, keeps counting.
+    clock.advance(5_000);
+    await drain();
+    expect(third).toEqual({ at: 5_000 });
+    let fourth: { at: number } | undefined;
+    const fourthTaken = rate.take().then(() => (fourth = { at: clock.now() }));
+    while (clock.now() < 20_000) {
+      clock.advanceToNext();
+      await drain();
+    }
+    expect(fourth).toBeUndefined(); // the first and the third are both in flight: the window is full
+    first(); // ended at 20,000: counts until 21,000
+    (await thirdTaken)();
+    for (let i = 0; i < 10 && fourth === undefined; i += 1) {
+      clock.advanceToNext();
+      await drain();
+    }
+    await fourthTaken;
+    expect(fourth).toEqual({ at: 21_000 });
+  });
 });

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { createBudgets, type Budgets, type BudgetSettings } from '../../src/budgets/index.js';
 import type { PostgresBudgetsOptions } from '../../src/budgets/postgres/index.js';
+import { IN_FLIGHT_BOUND_MS } from '../../src/budgets/postgres/native-rate.js';
 import { captureLog } from '../connectors/http/support.js';
 import { newSchemaName, testDatabaseUrl } from '../support/postgres.js';
 
@@ -34,13 +35,18 @@ export async function databaseNow(): Promise<number> {
   return row!.ms;
 }
 
-/** From now on every native start granted in `schema` is logged with the database time it was decided at (budgets ready first). */
+/** From now on every native call granted in `schema` is logged with the database time it was decided at (budgets ready first). */
 export async function logNativeStarts(schema: string): Promise<void> {
   await sql(`CREATE TABLE "${schema}".start_log (key text NOT NULL, at timestamptz NOT NULL)`);
   await sql(`
     CREATE FUNCTION "${schema}".log_start() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF NEW.wait_ms = 0 THEN INSERT INTO "${schema}".start_log VALUES (NEW.key, NEW.starts[cardinality(NEW.starts)]); END IF;
+      -- A grant appends its call's in-flight bound (start + IN_FLIGHT_BOUND_MS, far in the future); a call's
+      -- end writes its end (about now) over one, which is no start.
+      IF NEW.wait_ms = 0 AND NEW.starts[cardinality(NEW.starts)] > clock_timestamp() + make_interval(secs => ${IN_FLIGHT_BOUND_MS / 2000})
+         AND (TG_OP = 'INSERT' OR NEW.starts[cardinality(NEW.starts)] IS DISTINCT FROM OLD.starts[cardinality(OLD.starts)]) THEN
+        INSERT INTO "${schema}".start_log VALUES (NEW.key, NEW.starts[cardinality(NEW.starts)] - make_interval(secs => ${IN_FLIGHT_BOUND_MS / 1000}));
+      END IF;
       RETURN NEW;
     END $$`);
   await sql(`CREATE TRIGGER log_start AFTER INSERT OR UPDATE ON "${schema}".budget_native_starts FOR EACH ROW EXECUTE FUNCTION "${schema}".log_start()`);

@@ -63,7 +63,8 @@ export class FaultController {
   private windowStart = 0;
   private windowCount = 0;
 
-  constructor(private readonly clock: () => number) {}
+  /** The emulator's clock (ms), which also stamps each request's arrival. */
+  constructor(readonly clock: () => number) {}
 
   /** Replaces every fault; reseeds the PRNG and restarts the rate-limit window. */
   set(f: Faults): void {

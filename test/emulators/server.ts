@@ -141,6 +141,8 @@ export async function serveApi(api: NativeApi, faults: FaultController, port = 0
       headers: flattenHeaders(req),
       body: body.kind === 'json' ? body.value : body.kind === 'none' ? undefined : body.text,
       status: 0,
+      // Taken right where faults.decide() counts the request against the rate limit.
+      at: faults.clock(),
     };
     recorded.push(record);
 

@@ -45,6 +45,8 @@ export interface RecordedRequest {
   body: unknown;
   /** The status answered; 0 while unanswered or when the connection was dropped. */
   status: number;
+  /** When the request was counted against the rate limit (its body read), on the emulator's clock (ms). */
+  at: number;
 }
 
 export interface Emulator {

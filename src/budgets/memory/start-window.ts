@@ -1,10 +1,11 @@
 /**
- * The native start budget in one process: a token bucket of `burst` tokens in which each spent token
- * comes back exactly `burst / rate` seconds after it was spent, rather than trickling back continuously.
- * A continuously refilled bucket lets `burst + rate` requests into one second (a full bucket, then the
- * refill); an API that counts requests per second refuses the excess. This one never starts more than
- * `burst` requests in any window of `burst / rate` seconds — with the default burst (= rate), never more
- * than `rate` in any second — and still averages `rate` per second under sustained load.
+ * The native call budget in one process: a sliding window in which each call counts from the moment it
+ * starts until one window after it ended. Counting only starts is not enough: the API counts arrivals, and
+ * a call that left at 0.999 s may arrive at 1.003 s, in the same second as the calls started a window after
+ * it. A call's arrival lies between its start and its end; counting it over that whole span plus a window,
+ * no window of arrivals can hold more than `burst` calls (whatever the delays) — at the cost of one
+ * latency per window of throughput. With the default burst (= rate), never more than `rate` in any second,
+ * and still close to `rate` per second under sustained load.
  */
 import type { Clock } from '../../connectors/http/clock.js';
 import type { NativeRateLimit } from '../types.js';
@@ -17,26 +18,34 @@ export function windowMs(limit: NativeRateLimit): number {
   return (burst * 1000) / requestsPerSecond;
 }
 
+/** One counted call: in flight (`end` is Infinity) or ended at `end`. */
+interface Counted {
+  end: number;
+}
+
 export class StartWindow {
-  /** Start times of the last grants, oldest first (at most the largest burst asked with). */
-  readonly #starts: number[] = [];
+  /** Calls that may still count, in start order (ended ones leave once a window has passed since). */
+  #counted: Counted[] = [];
 
   constructor(private readonly clock: Clock) {}
 
   /**
-   * Records a start now and answers 0 when `limit` allows one, else the whole milliseconds (at least one:
-   * a fractional wait could round to no progress on some clocks) until the oldest counted start expires.
+   * Records a call in flight and answers its end function when `limit` allows one; else the whole
+   * milliseconds (at least one: a fractional wait could round to no progress on some clocks) until the
+   * first counted call that has ended stops counting — a window when every counted call is in flight
+   * (asking again then costs at most one call's latency).
    */
-  grant(limit: NativeRateLimit): number {
+  grant(limit: NativeRateLimit): number | { end: () => void } {
     const periodMs = windowMs(limit);
     const now = this.clock.now();
-    const counted = this.#starts.length - limit.burst;
-    const oldest = this.#starts[Math.max(0, counted)];
-    if (counted >= 0 && oldest !== undefined && now < oldest + periodMs) return Math.max(1, Math.ceil(oldest + periodMs - now));
-    this.#starts.push(now);
-    // Only the last `burst` starts can ever refuse a grant.
-    if (this.#starts.length > limit.burst) this.#starts.splice(0, this.#starts.length - limit.burst);
-    return 0;
+    this.#counted = this.#counted.filter((call) => call.end + periodMs > now);
+    if (this.#counted.length >= limit.burst) {
+      const firstEnd = Math.min(...this.#counted.map((call) => call.end));
+      return Number.isFinite(firstEnd) ? Math.max(1, Math.ceil(firstEnd + periodMs - now)) : Math.max(1, Math.ceil(periodMs));
+    }
+    const call: Counted = { end: Infinity };
+    this.#counted.push(call);
+    return { end: () => void (call.end = Math.min(call.end, this.clock.now())) };
   }
 }
 

@@ -93,41 +93,52 @@ export function createNativeClient(settings: ConnectionSettings, options: Create
         const error = new DownstreamError(err.kind, err.message, { operation: req.operation, status: err.status });
         return { failure: { type: 'token', error, retryable: err.retryable }, durationMs: 0 };
       }
+      let ended: () => void;
       try {
         // The start token last, right before the request leaves: the recorded start is the real one.
-        await budget.start();
+        ended = await budget.start();
       } catch (err) {
         if (lifecycle.signal.aborted) return NOT_SENT_CLOSED;
         throw err;
       }
-      // Includes the token grant, which waits like the budget does (and is itself rate-limited by the API).
-      const rateWaitMs = performance.now() - waitStarted;
-
-      const merged = new Headers(fixedHeaders);
-      if (body !== undefined) merged.set('Content-Type', 'application/json');
-      for (const [name, value] of Object.entries(used.headers)) merged.set(name, value);
-      // The inbound request's id, so the native API's own logs can be matched with ours.
-      const requestId = currentScope()?.requestId;
-      if (options.requestIdHeader && requestId !== undefined) merged.set(options.requestIdHeader, requestId);
-      const headers = Object.fromEntries(merged);
-
-      options.log?.debug({ reqId: requestId, operation: req.operation, method: req.method, path: req.path, attempt }, 'native request');
-      const startedAt = performance.now();
-      const link = linkSignals([lifecycle.signal], settings.timeoutMs);
       try {
-        const read = await transport.send(url, { method: req.method, headers, body, signal: link.signal });
-        return { response: { ...read, durationMs: performance.now() - startedAt }, auth: used, rateWaitMs };
-      } catch (err) {
-        const durationMs = performance.now() - startedAt;
-        if (lifecycle.signal.aborted) return { failure: { type: 'closed' }, durationMs, rateWaitMs };
-        if (link.timedOut()) return { failure: { type: 'timeout' }, durationMs, rateWaitMs };
-        if (err instanceof ResponseTooLargeError) return { failure: { type: 'oversize', status: err.status }, durationMs, rateWaitMs };
-        return { failure: { type: 'network', notSent: neverConnected(err), cause: err }, durationMs, rateWaitMs };
+        return await sendCounted(req, url, body, attempt, used, waitStarted);
       } finally {
-        link.dispose();
+        // The budget counts the call until a window after this (the API counted it somewhere before).
+        ended();
       }
     } finally {
       release();
+    }
+  }
+
+  /** One request sent, its start already counted by the budget. */
+  async function sendCounted(req: NativeRequest, url: URL, body: string | undefined, attempt: number, used: AuthHeaders, waitStarted: number): Promise<AttemptResult> {
+    // Includes the token grant, which waits like the budget does (and is itself rate-limited by the API).
+    const rateWaitMs = performance.now() - waitStarted;
+
+    const merged = new Headers(fixedHeaders);
+    if (body !== undefined) merged.set('Content-Type', 'application/json');
+    for (const [name, value] of Object.entries(used.headers)) merged.set(name, value);
+    // The inbound request's id, so the native API's own logs can be matched with ours.
+    const requestId = currentScope()?.requestId;
+    if (options.requestIdHeader && requestId !== undefined) merged.set(options.requestIdHeader, requestId);
+    const headers = Object.fromEntries(merged);
+
+    options.log?.debug({ reqId: requestId, operation: req.operation, method: req.method, path: req.path, attempt }, 'native request');
+    const startedAt = performance.now();
+    const link = linkSignals([lifecycle.signal], settings.timeoutMs);
+    try {
+      const read = await transport.send(url, { method: req.method, headers, body, signal: link.signal });
+      return { response: { ...read, durationMs: performance.now() - startedAt }, auth: used, rateWaitMs };
+    } catch (err) {
+      const durationMs = performance.now() - startedAt;
+      if (lifecycle.signal.aborted) return { failure: { type: 'closed' }, durationMs, rateWaitMs };
+      if (link.timedOut()) return { failure: { type: 'timeout' }, durationMs, rateWaitMs };
+      if (err instanceof ResponseTooLargeError) return { failure: { type: 'oversize', status: err.status }, durationMs, rateWaitMs };
+      return { failure: { type: 'network', notSent: neverConnected(err), cause: err }, durationMs, rateWaitMs };
+    } finally {
+      link.dispose();
     }
   }
 

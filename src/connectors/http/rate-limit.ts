@@ -3,7 +3,7 @@
  * `concurrency` requests in flight and a request-rate limit. The rate comes from the budgets
  * (src/budgets/): in memory, or shared by every replica; the concurrency limit is this process's own.
  */
-import { localNativeRate, type NativeRateSource } from '../../budgets/index.js';
+import { localNativeRate, type Ended, type NativeRateSource } from '../../budgets/index.js';
 import type { Clock } from './clock.js';
 import type { ConnectionSettings } from './types.js';
 
@@ -48,10 +48,11 @@ export class Semaphore {
 export interface RateBudget {
   /**
    * Waits for a concurrency slot. The start token is taken separately (`start`), right before the
-   * request goes out, so the recorded start time is the real one even when the slot took a while.
+   * request goes out, so the recorded start time is the real one even when the slot took a while; the
+   * function it resolves with must be called once the request has ended (the call counts until then).
    */
   slot(): Promise<() => void>;
-  start(): Promise<void>;
+  start(): Promise<Ended>;
   close(reason: Error): void;
 }
 

@@ -89,8 +89,10 @@ export function successRulesOf(rules: readonly CompiledErrorRule[], operation: s
  * answer that says "done" while ignoring part of the write). `what` names the resource, e.g. "User".
  */
 export function fromNativeResponse(res: NativeResponse, operation: string, rules: readonly CompiledErrorRule[], what: string): ScimError | undefined {
-  const cause = new NativeResponseError(operation, res.status, res.body);
   const rule = rules.find((r) => ruleMatches(r, res, operation));
+  if (res.status >= 200 && res.status < 300 && !rule?.scim) return undefined;
+  // Only when there is an error to give: an Error captures a stack, and most answers are successes.
+  const cause = new NativeResponseError(operation, res.status, res.body);
   if (res.status >= 200 && res.status < 300) {
     return rule?.scim ? new ScimError(rule.scim.status, rule.scim.scimType as ScimType | undefined, rule.scim.detail, { cause }) : undefined;
   }
