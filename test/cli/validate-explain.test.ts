@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { basePlugin, edit, removePluginDirs, writePlugins } from '../plugins/fixtures.js';
+import { DEMO_DOWNSTREAM_STAND_INS } from '../e2e/support.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CLI = join(ROOT, 'dist/src/cli.js');
@@ -43,17 +44,7 @@ function config(text: string): string {
 
 const TOKEN = 'validate-test-token-0123456789';
 const DEMO = join(ROOT, 'config/demo.yaml');
-const DEMO_DOWNSTREAM = {
-  FIFTEEN_FIVE_API_KEY: 'k',
-  BAMBOOHR_BASE_URL: 'http://127.0.0.1:1/api/v1',
-  BAMBOOHR_API_KEY: 'k',
-  HIBOB_SERVICE_USER: 'u',
-  HIBOB_TOKEN: 't',
-  PERSONIO_CLIENT_ID: 'c',
-  PERSONIO_CLIENT_SECRET: 's',
-  FIFTEEN_FIVE_SCIM_URL: 'http://127.0.0.1:1/scim/v2',
-  FIFTEEN_FIVE_SCIM_TOKEN: 't',
-};
+const DEMO_DOWNSTREAM = DEMO_DOWNSTREAM_STAND_INS;
 
 describe('scim-bridge validate', () => {
   it('checks the configuration and every bundled plugin', () => {

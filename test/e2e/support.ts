@@ -10,6 +10,22 @@ import { startGateway, TEST_TOKEN, type TestGateway } from '../support/gateway.j
 
 export const PLUGINS_DIR = resolve(import.meta.dirname, '../../plugins');
 
+/**
+ * Stand-in values for every downstream variable config/demo.yaml reads, for tests that load the demo
+ * configuration without running its emulators (nothing is sent to these addresses).
+ */
+export const DEMO_DOWNSTREAM_STAND_INS: Readonly<Record<string, string>> = {
+  FIFTEEN_FIVE_API_KEY: 'k',
+  BAMBOOHR_BASE_URL: 'http://127.0.0.1:1/api/v1',
+  BAMBOOHR_API_KEY: 'k',
+  HIBOB_SERVICE_USER: 'u',
+  HIBOB_TOKEN: 't',
+  PERSONIO_CLIENT_ID: 'c',
+  PERSONIO_CLIENT_SECRET: 's',
+  FIFTEEN_FIVE_SCIM_URL: 'http://127.0.0.1:1/scim/v2',
+  FIFTEEN_FIVE_SCIM_TOKEN: 't',
+};
+
 /** The demo configuration's variables for each plugin (config/demo.yaml uses the same names). */
 export function downstreamEnv(kind: EmulatorKind, emu: Emulator): Record<string, string> {
   switch (kind) {

@@ -6,18 +6,13 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.js';
 import { explainScimRequest } from '../../../src/connectors/scim/explain.js';
+import { DEMO_DOWNSTREAM_STAND_INS } from '../../e2e/support.js';
 
 const FIVE = 'urn:ietf:params:scim:schemas:extension:15Five:2.0:User';
 const DEMO = resolve(import.meta.dirname, '../../../config/demo.yaml');
 const ENV = {
+  ...DEMO_DOWNSTREAM_STAND_INS,
   SCIM_BRIDGE_TOKEN: 'x'.repeat(20),
-  FIFTEEN_FIVE_API_KEY: 'k',
-  BAMBOOHR_BASE_URL: 'http://127.0.0.1:1/api/v1',
-  BAMBOOHR_API_KEY: 'k',
-  HIBOB_SERVICE_USER: 'u',
-  HIBOB_TOKEN: 't',
-  PERSONIO_CLIENT_ID: 'c',
-  PERSONIO_CLIENT_SECRET: 's',
   FIFTEEN_FIVE_SCIM_URL: 'https://acme.15five.example/scim/v2',
   FIFTEEN_FIVE_SCIM_TOKEN: 'scim-key',
 };
