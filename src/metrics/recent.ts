@@ -17,22 +17,14 @@ interface Bucket {
   nativeErrors: number;
   nativeRetries: number;
   rateWaitMs: number;
+  /** The last native call's status, if any was made in the window (0: no answer). */
   lastNativeStatus?: number;
 }
 
-export interface ActivitySummary {
+export interface ActivitySummary extends Omit<Bucket, 'start'> {
   windowSeconds: number;
-  requests: number;
-  clientErrors: number;
-  serverErrors: number;
-  nativeCalls: number;
-  nativeErrors: number;
-  nativeRetries: number;
   /** Native calls per second over the window. */
   nativeRate: number;
-  rateWaitMs: number;
-  /** The last native call's status, if any was made in the window (0: no answer). */
-  lastNativeStatus?: number;
 }
 
 const empty = (start: number): Bucket => ({ start, requests: 0, clientErrors: 0, serverErrors: 0, nativeCalls: 0, nativeErrors: 0, nativeRetries: 0, rateWaitMs: 0 });
