@@ -90,13 +90,11 @@ export function successRulesOf(rules: readonly CompiledErrorRule[], operation: s
  */
 export function fromNativeResponse(res: NativeResponse, operation: string, rules: readonly CompiledErrorRule[], what: string): ScimError | undefined {
   const rule = rules.find((r) => ruleMatches(r, res, operation));
-  if (res.status >= 200 && res.status < 300 && !rule?.scim) return undefined;
+  // A matched rule decides (its error, or none when it says to ignore the answer); without one a 2xx is a success.
+  if (rule ? !rule.scim : res.status >= 200 && res.status < 300) return undefined;
   // Only when there is an error to give: an Error captures a stack, and most answers are successes.
   const cause = new NativeResponseError(operation, res.status, res.body);
-  if (res.status >= 200 && res.status < 300) {
-    return rule?.scim ? new ScimError(rule.scim.status, rule.scim.scimType as ScimType | undefined, rule.scim.detail, { cause }) : undefined;
-  }
-  if (rule) return rule.scim ? new ScimError(rule.scim.status, rule.scim.scimType as ScimType | undefined, rule.scim.detail, { cause }) : undefined;
+  if (rule?.scim) return new ScimError(rule.scim.status, rule.scim.scimType as ScimType | undefined, rule.scim.detail, { cause });
   switch (res.status) {
     case 400:
     case 422:
