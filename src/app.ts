@@ -180,14 +180,9 @@ export function connectorOf(app: AppConfig, store: Store, budgets: Budgets, log:
       .catch((error: unknown) => appLog.error({ err: error }, 'audit append failed'));
   };
   const nativeRate: NativeRateSource = (limit, waiting) => budgets.nativeRate(app.name, limit, waiting);
-  if (app.scim) return createScimConnector(app.scim, { log: appLog, onCall, nativeRate });
-  return createRestConnector(app.plugin!, app.downstream!, {
-    log: appLog,
-    onCall,
-    onDecision,
-    nativeRate,
-    ...(app.requestIdHeader ? { requestIdHeader: app.requestIdHeader } : {}),
-  });
+  const shared = { log: appLog, onCall, nativeRate, ...(app.requestIdHeader ? { requestIdHeader: app.requestIdHeader } : {}) };
+  if (app.scim) return createScimConnector(app.scim, shared);
+  return createRestConnector(app.plugin!, app.downstream!, { ...shared, onDecision });
 }
 
 /** What the admin page shows of an app's configuration (never a credential). */

@@ -123,7 +123,7 @@ export function loadConfig(file: string, options: LoadOptions): GatewayConfig {
         registry: new SchemaRegistry({ User: perType.User, Group: perType.Group }, rest?.plugin.requires ?? (scim ? requirementsOf(scim.plugin) : undefined)),
         ...(rest ? { plugin: rest.plugin, downstream: rest.downstream } : {}),
         ...(scim ? { scim } : {}),
-        ...(rest && app.downstream?.requestIdHeader ? { requestIdHeader: app.downstream.requestIdHeader } : {}),
+        ...((rest || scim) && app.downstream?.requestIdHeader ? { requestIdHeader: app.downstream.requestIdHeader } : {}),
       }),
     );
   }

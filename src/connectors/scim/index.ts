@@ -14,6 +14,8 @@ export interface CreateScimConnectorOptions {
   onCall?: (event: NativeCallEvent) => void;
   /** The app's rate budget (src/budgets/), shared by replicas when they share a database. */
   nativeRate?: NativeRateSource;
+  /** The header each call carries the inbound request's id in (downstream.requestIdHeader). */
+  requestIdHeader?: string;
 }
 
 export function createScimConnector(app: ScimApp, options: CreateScimConnectorOptions): ScimConnector {
@@ -22,6 +24,7 @@ export function createScimConnector(app: ScimApp, options: CreateScimConnectorOp
     log,
     ...(options.onCall ? { onCall: options.onCall } : {}),
     ...(options.nativeRate ? { nativeRate: options.nativeRate } : {}),
+    ...(options.requestIdHeader ? { requestIdHeader: options.requestIdHeader } : {}),
   });
   return new ScimConnector(app.plugin, app.normalizer, client, log);
 }
