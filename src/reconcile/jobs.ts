@@ -2,7 +2,7 @@
  * Reconcile runs started from the admin listener, one at a time per app, in this process: `start` begins
  * one in the background (or answers the one running), `status` tells how it goes — or, when this process
  * ran none, what the app's last checkpoint says (a CLI run on this host). The router answers
- * `GET /admin/reconcile/:app` (the status; `?start=dry-run|adopt|repair` starts one) and `POST
+ * `GET /admin/reconcile/:app` (the status; `?start=dry-run` starts a dry run) and `POST
  * /admin/reconcile/:app` (`?mode=`, default dry-run: starts one, 202).
  *
  * The entries are personal data (userNames, field values): mount the router on the admin listener only,
@@ -33,6 +33,19 @@ export interface ReconcileJobsOptions {
 }
 
 const isMode = (value: unknown): value is ReconcileMode => typeof value === 'string' && (RECONCILE_MODES as readonly string[]).includes(value);
+
+/** A browser request sent by a page of another origin (the Fetch metadata header, or an Origin not this host). */
+function crossSite(req: express.Request): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  const origin = req.get('origin');
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host !== req.get('host');
+  } catch {
+    return true;
+  }
+}
 
 export function createReconcileJobs(options: ReconcileJobsOptions): ReconcileJobs {
   const running = new Map<string, { status: ReconcileStatus; done: Promise<void> }>();
@@ -95,12 +108,21 @@ export function createReconcileJobs(options: ReconcileJobsOptions): ReconcileJob
       };
       router.get('/admin/reconcile/:app', (req, res) => {
         const app = req.params.app;
-        if (typeof req.query.start === 'string') return begin(res, app, req.query.start);
+        if (typeof req.query.start === 'string') {
+          // A link can be followed by anyone's browser: a GET starts only a run that changes nothing in the app.
+          if (req.query.start !== 'dry-run') return void res.status(405).json({ error: 'adopt and repair are started with POST' });
+          return begin(res, app, req.query.start);
+        }
         const status = jobs.status(app);
         if (status) return void res.json(status);
         res.status(404).json({ error: options.targets.has(app) ? `no reconcile of "${app}" has run yet` : `no app "${app}"` });
       });
-      router.post('/admin/reconcile/:app', (req, res) => begin(res, req.params.app, req.query.mode ?? 'dry-run'));
+      router.post('/admin/reconcile/:app', (req, res) => {
+        // The admin listener asks no credential: a page of another site open in a browser on this host must
+        // not be able to post here (a form's POST is a "simple" cross-origin request that needs no preflight).
+        if (crossSite(req)) return void res.status(403).json({ error: 'refused: a cross-site request' });
+        begin(res, req.params.app, req.query.mode ?? 'dry-run');
+      });
       return router;
     },
     async close() {

@@ -129,6 +129,12 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('reconcile a 15Five app (%s)', 
     const viaGet = await fetch(`${rig.admin}/admin/reconcile/${APP}?start=dry-run`);
     expect(viaGet.status).toBe(202);
     await rig.reconcile('dry-run');
+    // What writes is started by POST only, and never by another site's page in a browser on this host.
+    expect((await fetch(`${rig.admin}/admin/reconcile/${APP}?start=repair`)).status).toBe(405);
+    const forged = await fetch(`${rig.admin}/admin/reconcile/${APP}?mode=repair`, { method: 'POST', headers: { Origin: 'http://evil.example' } });
+    expect(forged.status).toBe(403);
+    const fetchMetadata = await fetch(`${rig.admin}/admin/reconcile/${APP}?mode=repair`, { method: 'POST', headers: { 'Sec-Fetch-Site': 'cross-site' } });
+    expect(fetchMetadata.status).toBe(403);
     expect((await fetch(`${rig.admin}/admin/reconcile/nope`)).status).toBe(404);
     const badMode = await fetch(`${rig.admin}/admin/reconcile/${APP}?mode=everything`, { method: 'POST' });
     expect(badMode.status).toBe(400);
