@@ -161,6 +161,25 @@ export const SQL = {
      SELECT $1, $2, m.member_id, m.position - 1, m.raw
      FROM unnest($3::text[], $4::text[]) WITH ORDINALITY AS m (member_id, raw, position)`,
   ),
+  /** A group's member rows, for writing only what changed (member-list.ts planMemberWrite). */
+  memberRowsOf: named<[string, string], { member_id: string; position: number; raw: string }>(
+    'member_rows_of',
+    'SELECT member_id, position, raw FROM memberships WHERE app = $1 AND group_id = $2',
+  ),
+  deleteMembersIn: named<[string, string, readonly string[]], never>(
+    'delete_members_in',
+    'DELETE FROM memberships WHERE app = $1 AND group_id = $2 AND member_id = ANY($3)',
+  ),
+  insertMembersAt: named<[string, string, readonly string[], readonly number[], readonly string[]], never>(
+    'insert_members_at',
+    `INSERT INTO memberships (app, group_id, member_id, position, raw)
+     SELECT $1, $2, m.member_id, m.position, m.raw FROM unnest($3::text[], $4::integer[], $5::text[]) AS m (member_id, position, raw)`,
+  ),
+  updateMembersRaw: named<[string, string, readonly string[], readonly string[]], never>(
+    'update_members_raw',
+    `UPDATE memberships SET raw = m.raw FROM unnest($3::text[], $4::text[]) AS m (member_id, raw)
+     WHERE memberships.app = $1 AND memberships.group_id = $2 AND memberships.member_id = m.member_id`,
+  ),
   appendAudit: named<AuditValues, never>('append_audit', insertAudit(1)),
   /** seq is bigint, which pg hands over as a string. */
   readAudit: named<[string, number], Omit<AuditRow, 'seq'> & { seq: string }>(

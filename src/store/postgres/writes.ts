@@ -11,7 +11,7 @@ import { toAuditRow, toResourceRecord } from '../records.js';
 import { StoreError, type AuditEntry, type JsonObject, type MemberRecord, type ResourceRecord, type WriteOptions } from '../types.js';
 import { takeClaim } from './claims.js';
 import type { Queryable } from './database.js';
-import { insertMembers } from './memberships.js';
+import { insertMembers, replaceMembers } from './memberships.js';
 import { run, SQL, type AuditValues, type ResourceValues } from './statements.js';
 
 /** What the store writes: the data as given and as serialized, the members already normalized. */
@@ -90,10 +90,7 @@ export async function replaceIn(tx: Queryable, { app, type, id }: ResourceKey, p
   }
   const record = toResourceRecord({ id, type, version: row.version, created: row.created, last_modified: now, data: parts.serialized, native_id: row.native_id });
   if (options.audit) await appendAuditIn(tx, options.audit);
-  if (parts.members !== undefined) {
-    await run(tx, SQL.deleteMembersOf, [app, id]);
-    record.members = await insertMembers(tx, app, id, parts.members);
-  }
+  if (parts.members !== undefined) record.members = await replaceMembers(tx, app, id, parts.members);
   return record;
 }
 

@@ -1,5 +1,6 @@
 /** Group member lists in the SQLite store (normalized by ../member-list.ts before they get here). */
 
+import { planMemberWrite } from '../member-list.js';
 import { parseObject } from '../records.js';
 import { StoreError, type MemberRecord } from '../types.js';
 import type { Statements } from './statements.js';
@@ -15,52 +16,24 @@ export function insertMembers(s: Statements, app: string, groupId: string, membe
 }
 
 /**
- * Makes a group's stored member list `members` (normalized) by writing only what differs, so adding one
- * member to a group of 50,000 writes one row, not 50,000: rows of members no longer listed are deleted,
- * new members inserted after the last position, changed raw objects updated. Positions only order the
- * list, gaps are fine; when the members that stay are not in their stored order, or a new one comes
- * before one that stays (a PUT that reorders), the list is written again whole. Runs inside the caller's
- * transaction, like insertMembers.
+ * Makes a group's stored member list `members` (normalized) by writing only what differs (planMemberWrite).
+ * Runs inside the caller's transaction, like insertMembers.
  */
 export function replaceMembers(s: Statements, app: string, groupId: string, members: readonly MemberRecord[]): MemberRecord[] {
-  const stored = new Map(s.memberRowsOf.all(app, groupId).map((row) => [row.member_id, row]));
-  if (!keepsStoredOrder(stored, members)) {
+  const plan = planMemberWrite(new Map(s.memberRowsOf.all(app, groupId).map((row) => [row.member_id, row])), members);
+  if (plan.whole) {
     s.deleteMembersOf.run(app, groupId);
     return insertMembers(s, app, groupId, members);
   }
-  const added = members.filter((m) => !stored.has(m.value));
-  assertMembersExist(s, app, added);
-  const listed = new Set(members.map((m) => m.value));
-  const gone = [...stored.keys()].filter((id) => !listed.has(id));
-  if (gone.length > 0) s.deleteMembersIn.run({ app, group_id: groupId, ids: JSON.stringify(gone) });
-  let position = 0;
-  for (const m of members) {
-    const row = stored.get(m.value);
-    const raw = JSON.stringify(m.raw);
-    if (row === undefined) s.insertMember.run(app, groupId, m.value, position++, raw);
-    else {
-      position = row.position + 1;
-      if (row.raw !== raw) s.updateMemberRaw.run(raw, app, groupId, m.value);
-    }
-  }
+  assertMembersExist(s, app, plan.added);
+  if (plan.gone.length > 0) s.deleteMembersIn.run({ app, group_id: groupId, ids: JSON.stringify(plan.gone) });
+  for (const m of plan.added) s.insertMember.run(app, groupId, m.value, m.position, m.raw);
+  for (const m of plan.changed) s.updateMemberRaw.run(m.raw, app, groupId, m.value);
   return [...members];
 }
 
-/** True when the listed members that are stored keep their stored order and every new one comes after them. */
-function keepsStoredOrder(stored: ReadonlyMap<string, { position: number }>, members: readonly MemberRecord[]): boolean {
-  let last = -1;
-  let sawNew = false;
-  for (const m of members) {
-    const row = stored.get(m.value);
-    if (row === undefined) sawNew = true;
-    else if (sawNew || row.position <= last) return false;
-    else last = row.position;
-  }
-  return true;
-}
-
 /** 'missing_members', naming every id of `members` that is not a resource of the app. */
-function assertMembersExist(s: Statements, app: string, members: readonly MemberRecord[]): void {
+function assertMembersExist(s: Statements, app: string, members: readonly { value: string }[]): void {
   if (members.length === 0) return;
   const ids = members.map((m) => m.value);
   const existing = new Set(s.existingIds.all({ app, ids: JSON.stringify(ids) }).map((r) => r.id));
