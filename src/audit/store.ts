@@ -49,13 +49,9 @@ export function auditingStore(store: Store): Store {
     },
     replace: (app: string, type: ResourceTypeName, id: string, input: WriteInput, options?: WriteOptions) =>
       store.replace(app, type, id, input, withAudit(options, input.data, input.nativeId)),
-    delete: async (app, type, id, options) => {
-      // The row of a delete names what was deleted, as it was: its history stays findable by name.
-      const scope = currentScope();
-      if (options?.audit && scope && scope.subject.resourceName === undefined) {
-        const current = await store.get(app, type, id);
-        if (current) noteSubject({ resourceName: nameOf(type, current.data), ...(current.nativeId === undefined ? {} : { nativeId: current.nativeId }) });
-      }
+    delete: (app, type, id, options) => {
+      // The row of a delete names what was deleted, as it was (the service passes it): its history stays findable by name.
+      if (options?.audit) noteSubject({ resourceName: options.audit.resourceName, nativeId: options.audit.nativeId });
       return store.delete(app, type, id, withAudit(options, undefined));
     },
   };
