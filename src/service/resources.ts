@@ -465,7 +465,6 @@ export class ResourceService {
     const { store, name } = this.app;
     return {
       ...(claim?.note ? { knownAbsent: claim.note.value } : {}),
-      requestId: ctx.requestId,
       nativeIdOf: batchedNativeIds((type, ids) => store.nativeIdsOf(name, type, ids)),
       scimIdOf: async (type, nativeId) => (await store.findByNativeId(name, type, nativeId))?.id,
       groupsOf: async (userId) => ((await store.groupsOf(name, [userId])).get(userId) ?? []).map((g) => g.value),
