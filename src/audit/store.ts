@@ -10,13 +10,13 @@ import { wrapWith } from '../store/wrap.js';
 import { currentScope, nameOf, noteSubject } from './scope.js';
 
 /** A write's outcome from its status: done, refused (the client's 4xx) or failed (ours or downstream). */
-export function outcomeOf(status: number): string {
+function outcomeOf(status: number): string {
   if (status < 400) return 'ok';
   return status < 500 ? 'refused' : 'failed';
 }
 
 /** The entry with what the scope knows filled in where the entry says nothing. */
-export function completeEntry(entry: AuditEntry, data?: JsonObject): AuditEntry {
+function completeEntry(entry: AuditEntry, data?: JsonObject): AuditEntry {
   const scope = currentScope();
   const subject = scope?.subject;
   // A row about another resource (a member's native record written for a group change) takes nothing from the subject.
