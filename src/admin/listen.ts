@@ -10,7 +10,7 @@ export interface AdminListener {
   close(): Promise<void>;
 }
 
-export function parseListen(listen: string): { host: string; port: number } {
+function parseListen(listen: string): { host: string; port: number } {
   const at = listen.lastIndexOf(':');
   const host = listen.slice(0, at).replace(/^\[(.*)\]$/, '$1');
   const port = Number(listen.slice(at + 1));

@@ -10,13 +10,13 @@ import { wrapWith } from '../store/wrap.js';
 import { currentScope, nameOf, noteSubject } from './scope.js';
 
 /** A write's outcome from its status: done, refused (the client's 4xx) or failed (ours or downstream). */
-export function outcomeOf(status: number): string {
+function outcomeOf(status: number): string {
   if (status < 400) return 'ok';
   return status < 500 ? 'refused' : 'failed';
 }
 
 /** The entry with what the scope knows filled in where the entry says nothing. */
-export function completeEntry(entry: AuditEntry, data?: JsonObject): AuditEntry {
+function completeEntry(entry: AuditEntry, data?: JsonObject): AuditEntry {
   const scope = currentScope();
   const subject = scope?.subject;
   // A row about another resource (a member's native record written for a group change) takes nothing from the subject.
@@ -49,13 +49,9 @@ export function auditingStore(store: Store): Store {
     },
     replace: (app: string, type: ResourceTypeName, id: string, input: WriteInput, options?: WriteOptions) =>
       store.replace(app, type, id, input, withAudit(options, input.data, input.nativeId)),
-    delete: async (app, type, id, options) => {
-      // The row of a delete names what was deleted, as it was: its history stays findable by name.
-      const scope = currentScope();
-      if (options?.audit && scope && scope.subject.resourceName === undefined) {
-        const current = await store.get(app, type, id);
-        if (current) noteSubject({ resourceName: nameOf(type, current.data), ...(current.nativeId === undefined ? {} : { nativeId: current.nativeId }) });
-      }
+    delete: (app, type, id, options) => {
+      // The row of a delete names what was deleted, as it was (the service passes it): its history stays findable by name.
+      if (options?.audit) noteSubject({ resourceName: options.audit.resourceName, nativeId: options.audit.nativeId });
       return store.delete(app, type, id, withAudit(options, undefined));
     },
   };

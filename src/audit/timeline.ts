@@ -58,7 +58,7 @@ const DEFAULT_LIMIT = 500;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** `since` as an ISO instant: a duration back from `now`, or a date/time. */
-export function parseSince(text: string, now: number = Date.now()): string {
+function parseSince(text: string, now: number = Date.now()): string {
   const relative = /^(\d{1,6})([smhdw])$/.exec(text.trim());
   if (relative) return new Date(now - Number(relative[1]) * UNIT_MS[relative[2]!]!).toISOString();
   const absolute = /^\d{4}-\d\d-\d\d([T ][\d:.]+(Z|[+-]\d\d:?\d\d)?)?$/.test(text.trim()) ? Date.parse(text.trim()) : Number.NaN;
@@ -88,7 +88,7 @@ export async function readTimeline(store: Store, query: TimelineQuery, now: numb
 }
 
 /** Rows (oldest first) into one entry per request, in the order each request started. */
-export function groupByRequest(rows: readonly AuditRecord[]): TimelineEntry[] {
+function groupByRequest(rows: readonly AuditRecord[]): TimelineEntry[] {
   const entries: TimelineEntry[] = [];
   const byRequest = new Map<string, TimelineEntry>();
   for (const row of rows) {

@@ -17,7 +17,7 @@ export interface LoadedWithStandIns {
 }
 
 const word = (name: string) => `unset-${name.toLowerCase().replace(/_/g, '-')}`;
-export const standIn = (name: string, url = true) => (url ? `https://${word(name)}.invalid` : word(name));
+const standIn = (name: string, url = true) => (url ? `https://${word(name)}.invalid` : word(name));
 
 /** Throws ConfigError when anything but an unset variable is wrong. */
 export function loadConfigWithStandIns(file: string, options: LoadOptions & { env: NodeJS.ProcessEnv }): LoadedWithStandIns {

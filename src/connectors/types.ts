@@ -7,7 +7,6 @@ import type { ResourceTypeName } from '../scim/schemas/registry.js';
 import type { JsonObject } from '../store/types.js';
 
 export interface ConnectorContext {
-  requestId: string;
   /** SCIM id → native id of another resource of the same app (manager, group members); undefined when unmapped. */
   nativeIdOf(type: ResourceTypeName, scimId: string): Promise<string | undefined>;
   /** native id → SCIM id, for references in adopted native records. */

@@ -14,7 +14,7 @@ import {
   payloadTooLarge,
   unsupportedMediaType,
 } from '../scim/errors.js';
-import { isFaultStatus, isUpstreamTrouble } from './logging.js';
+import { isFaultStatus, isUpstreamTrouble, safeReason, type Refusal } from './logging.js';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 
@@ -102,6 +102,10 @@ export function errorHandler(log: Logger) {
     } else {
       // A 4xx, or a 5xx its raiser explained already (keys unreachable, a native 503): no stack to show.
       log.debug({ reqId: req.id, status: scim.status, scimType: scim.scimType, detail: scim.message }, 'request refused');
+    }
+    if (scim.status >= 400 && scim.status < 500) {
+      // Why the request was refused, for its log line (logging.ts): here, where body-parser errors became SCIM errors too.
+      res.locals.refusal = { ...(scim.scimType ? { scimType: scim.scimType } : {}), reason: safeReason(scim.message) } satisfies Refusal;
     }
     if (res.headersSent) {
       res.destroy();

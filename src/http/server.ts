@@ -5,11 +5,11 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { runInScope } from '../audit/scope.js';
-import { notFound, ScimError, unsupportedMediaType } from '../scim/errors.js';
+import { notFound, unsupportedMediaType } from '../scim/errors.js';
 import type { InboundSecurity } from '../auth/inbound.js';
 import { authenticateApp, type AuthenticatedApp, type AuthFailureObserver } from './authenticate.js';
 import { limitAppRate, limitJsonDepth } from './limits.js';
-import { requestLogging, safeReason, type Refusal, type RequestObserver } from './logging.js';
+import { requestLogging, type RequestObserver } from './logging.js';
 import { errorHandler, sendScim } from './respond.js';
 import { scimRoutes, type RouteOptions, type RoutedApp } from './scim-routes.js';
 
@@ -52,14 +52,6 @@ function decodedOrNone(segment: string): string | undefined {
   } catch {
     return undefined; // the route answers it 404
   }
-}
-
-/** Notes why a request was refused, for its log line (logging.ts), then lets the error handler answer. */
-function noteRefusal(error: unknown, _req: Request, res: Response, next: NextFunction): void {
-  if (error instanceof ScimError && error.status >= 400 && error.status < 500) {
-    res.locals.refusal = { ...(error.scimType ? { scimType: error.scimType } : {}), reason: safeReason(error.message) } satisfies Refusal;
-  }
-  next(error);
 }
 
 /** A body in anything but JSON is refused with 415 before it is read. */
@@ -122,7 +114,6 @@ export function buildHttpApp(apps: ReadonlyMap<string, HttpApp>, options: HttpOp
   app.use(() => {
     throw notFound('Not found');
   });
-  app.use(noteRefusal);
   app.use(errorHandler(log));
   return app;
 }

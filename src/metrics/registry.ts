@@ -9,11 +9,6 @@ import type { NativeCallEvent } from '../connectors/http/types.js';
 import { authFailureKind, type AuthFailureKind } from './auth-reasons.js';
 import { RecentActivity } from './recent.js';
 
-export interface MetricsOptions {
-  /** Process metrics (CPU, memory, event loop lag, handles): default true. */
-  processMetrics?: boolean;
-}
-
 /** Latency buckets in seconds, from a cached lookup to a slow native call with retries. */
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const STORE_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
@@ -33,7 +28,7 @@ export class GatewayMetrics {
   readonly #store: Histogram<'operation' | 'outcome'>;
   readonly #keyFetches: Counter<'what' | 'outcome'>;
 
-  constructor(apps: Iterable<string>, options: MetricsOptions = {}) {
+  constructor(apps: Iterable<string>) {
     this.#apps = new Set(apps);
     const registers = [this.registry];
     this.#requests = new Histogram({
@@ -82,7 +77,8 @@ export class GatewayMetrics {
       labelNames: ['what', 'outcome'],
       registers,
     });
-    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'scim_bridge_' });
+    // Process metrics: CPU, memory, event loop lag, handles.
+    collectDefaultMetrics({ register: this.registry, prefix: 'scim_bridge_' });
   }
 
   /** An app name as a label: configured names only, so a guessed one cannot grow the series. */

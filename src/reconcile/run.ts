@@ -12,6 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { runInScope, type Subject } from '../audit/scope.js';
 import type { ConnectorContext, NativeRecord, Reconcilable } from '../connectors/types.js';
 import { ScimError } from '../scim/errors.js';
 import { parseFilter } from '../scim/filter/index.js';
@@ -111,7 +112,6 @@ class Run {
   ) {
     const { store, name } = target.runtime;
     this.ctx = {
-      requestId: this.requestId,
       nativeIdOf: batchedNativeIds((type, ids) => store.nativeIdsOf(name, type, ids)),
       scimIdOf: async (type, nativeId) => (await store.findByNativeId(name, type, nativeId))?.id,
       groupsOf: async (userId) => ((await store.groupsOf(name, [userId])).get(userId) ?? []).map((g) => g.value),
@@ -126,7 +126,20 @@ class Run {
     return this.target.runtime.store;
   }
 
-  async go(): Promise<ReconcileStatus> {
+  /**
+   * The run inside a request scope of its own (src/audit/scope.ts), so its native calls (log lines, the
+   * downstream request id header, audit rows) name the reconcile request id as a SCIM request's name its own.
+   */
+  go(): Promise<ReconcileStatus> {
+    return this.inScope({}, () => this.steps());
+  }
+
+  /** A step about one resource gets a fresh subject: what one adoption or repair notes does not leak into the next. */
+  private inScope<T>(subject: Subject, work: () => Promise<T>): Promise<T> {
+    return runInScope({ requestId: this.requestId, app: this.app, subject }, work);
+  }
+
+  private async steps(): Promise<ReconcileStatus> {
     try {
       while (this.cp.phase !== 'done') {
         if (this.options.signal?.aborted) return this.cp.status;
@@ -277,7 +290,13 @@ class Run {
   }
 
   /** The service's own adoption: a userName filter the store cannot answer, looked up natively and linked under claims. */
-  private async adopt(entry: ReconcileEntry): Promise<void> {
+  private adopt(entry: ReconcileEntry): Promise<void> {
+    const subject: Subject = { resourceType: 'User' };
+    if (entry.nativeId !== undefined) subject.nativeId = entry.nativeId;
+    return this.inScope(subject, () => this.adoptInScope(entry));
+  }
+
+  private async adoptInScope(entry: ReconcileEntry): Promise<void> {
     const nativeId = entry.nativeId!;
     const value = this.cp.matchValues[nativeId];
     try {
@@ -297,7 +316,15 @@ class Run {
   }
 
   /** Pushes the gateway's values, holding the user's claim so no Entra write interleaves; checked by reading back. */
-  private async repair(entry: ReconcileEntry): Promise<void> {
+  private repair(entry: ReconcileEntry): Promise<void> {
+    const subject: Subject = { resourceType: 'User' };
+    if (entry.id !== undefined) subject.resourceId = entry.id;
+    if (entry.userName !== undefined) subject.resourceName = entry.userName;
+    if (entry.nativeId !== undefined) subject.nativeId = entry.nativeId;
+    return this.inScope(subject, () => this.repairInScope(entry));
+  }
+
+  private async repairInScope(entry: ReconcileEntry): Promise<void> {
     const started = Date.now();
     let claim: Claim | undefined;
     let detail: string;

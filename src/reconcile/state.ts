@@ -35,7 +35,7 @@ function alive(pid: number): boolean {
   }
 }
 
-export function fileCheckpoints(dir: string): CheckpointStore {
+function fileCheckpoints(dir: string): CheckpointStore {
   const pathOf = (app: string, ext: string) => join(dir, `${fileName(app)}.${ext}`);
   return {
     load(app) {

@@ -30,6 +30,7 @@ import {
   type WriteInput,
   type WriteOptions,
 } from '../store/types.js';
+import { nameOf } from '../audit/scope.js';
 import { audited, type AuditedOutcome, type AuditFor } from './audit.js';
 import { renderResource, resourceBody } from './render.js';
 import { scanCandidates, type ScanLimits } from './scan.js';
@@ -231,7 +232,10 @@ export class ResourceService {
           if (current.nativeId !== undefined) {
             await this.app.connector.delete(type, current.nativeId, resourceBody(current), this.connectorContext(ctx));
           }
-          const deleted = await this.app.store.delete(this.app.name, type, id, { ...this.writeOptions(claim), ifVersion: current.version, audit: auditFor(204) });
+          // The row names what was deleted, as it was: its history stays findable by name.
+          const name = nameOf(type, current.data);
+          const audit = { ...auditFor(204), ...(name === undefined ? {} : { resourceName: name }), ...(current.nativeId === undefined ? {} : { nativeId: current.nativeId }) };
+          const deleted = await this.app.store.delete(this.app.name, type, id, { ...this.writeOptions(claim), ifVersion: current.version, audit });
           if (!deleted) throw notFound(`${type} ${id} not found`);
         });
       });
@@ -461,7 +465,6 @@ export class ResourceService {
     const { store, name } = this.app;
     return {
       ...(claim?.note ? { knownAbsent: claim.note.value } : {}),
-      requestId: ctx.requestId,
       nativeIdOf: batchedNativeIds((type, ids) => store.nativeIdsOf(name, type, ids)),
       scimIdOf: async (type, nativeId) => (await store.findByNativeId(name, type, nativeId))?.id,
       groupsOf: async (userId) => ((await store.groupsOf(name, [userId])).get(userId) ?? []).map((g) => g.value),

@@ -68,6 +68,23 @@ describe('answers that are errors by design', () => {
   });
 });
 
+describe('a refusal the body parser raises', () => {
+  it('names its scimType and reason on the request line (malformed JSON is invalidSyntax)', async () => {
+    const sent = await send('/Users', { method: 'POST', body: '{"userName":', headers: { 'Content-Type': SCIM } });
+    expect(sent.status).toBe(400);
+    const line = linesOf(sent.id).find((l) => l.msg === 'request') as (LogLine & { scimType?: string; reason?: string }) | undefined;
+    expect(line).toMatchObject({ status: 400, scimType: 'invalidSyntax' });
+    expect(typeof line?.reason).toBe('string');
+  });
+
+  it('names the reason of a body too large (413)', async () => {
+    const sent = await send('/Groups', { method: 'POST', json: { schemas: [GROUP_SCHEMA], displayName: 'x'.repeat(2 * 1024 * 1024) } });
+    expect(sent.status).toBe(413);
+    const line = linesOf(sent.id).find((l) => l.msg === 'request') as (LogLine & { reason?: string }) | undefined;
+    expect(typeof line?.reason).toBe('string');
+  });
+});
+
 describe('a real fault', () => {
   it('is still an error line with the stack of its cause', async () => {
     const broken = await startGateway({ logLevel: 'debug' });

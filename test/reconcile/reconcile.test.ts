@@ -85,6 +85,11 @@ describe.each<StoreKind>(['sqlite', 'postgres'])('reconcile a 15Five app (%s)', 
     expect(rig.emu.users().find((u) => String(u.id) === ids.bob!.nativeId)).toMatchObject({ first_name: 'Bob', title: 'Engineer' });
     const audit = await rig.gw.gateway.store.readAudit(APP, 50);
     expect(audit.find((a) => a.action === 'reconcile repair')).toMatchObject({ resourceId: ids.bob!.id, status: 200 });
+    // The repair's native calls run in the reconcile's request scope: their rows name its request id and the user.
+    const repairRow = audit.find((a) => a.action === 'reconcile repair')!;
+    expect(repairRow.requestId).toMatch(/^reconcile-/);
+    const nativeRows = audit.filter((a) => a.action.startsWith('native ') && a.requestId === repairRow.requestId);
+    expect(nativeRows.filter((a) => a.resourceId === ids.bob!.id && a.nativeId === ids.bob!.nativeId).length).toBeGreaterThan(0);
 
     const again = await rig.reconcile('dry-run');
     expect(again.counts).toEqual({ equal: 4, differs: 0, nativeOnly: 3, gatewayOnly: 1 });

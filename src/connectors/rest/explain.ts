@@ -143,7 +143,6 @@ export async function driveConnector(
   const dialect = DIALECTS[app.dialect];
   placeholders.add(NEW_NATIVE_ID);
   const context: ConnectorContext = {
-    requestId: 'explain',
     nativeIdOf: async (t, scimId) => {
       const p = placeholderId(t, scimId);
       placeholders.add(p);

@@ -6,7 +6,8 @@ import { badGateway } from '../../scim/errors.js';
 import { getNative } from '../../plugins/native-paths.js';
 import { renderPath, renderValue } from '../../plugins/templates.js';
 import type { CompiledList } from '../../plugins/types.js';
-import { isRecord, nextPage, pageRequest, type PagePosition, type Query, type SendPage } from './paging.js';
+import { isPlainObject } from '../../scim/validate/json.js';
+import { nativeIdOf, nextPage, pageRequest, type PagePosition, type Query, type SendPage } from './paging.js';
 import type { SearchHit } from './search.js';
 
 export interface ListedPage {
@@ -27,11 +28,9 @@ export async function listNativePage(
   const res = await send({ method: list.method, path, ...(Object.keys(query).length ? { query } : {}), ...(body === undefined ? {} : { body }) });
   const records = list.results === undefined ? res.body : getNative(res.body, list.results);
   if (!Array.isArray(records)) throw badGateway('The downstream system answered a list with something other than a list');
-  const hits = records.filter(isRecord).map((record): SearchHit => {
+  const hits = records.filter(isPlainObject).map((record): SearchHit => {
     const view = list.view(record);
-    const id = getNative(view, list.id);
-    if (id === undefined || id === null || id === '' || typeof id === 'object') throw badGateway('A native record in a list has no id');
-    return { nativeId: String(id), record, view };
+    return { nativeId: nativeIdOf(view, list.id, 'A native record in a list has no id'), record, view };
   });
   const page: ListedPage = { hits };
   const next = nextPage(list.paging, res.body, records.length, at);

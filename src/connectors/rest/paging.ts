@@ -14,7 +14,15 @@ export type Query = Record<string, string | number | boolean>;
 /** Performs one native call of a search or list; throws on anything but 2xx. */
 export type SendPage = (req: Pick<NativeRequest, 'method' | 'path' | 'query' | 'body'>) => Promise<NativeResponse>;
 
-export const isRecord = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+/**
+ * The native id of a list or search result, at `path` in its view: a string or number (an empty string
+ * is no id); anything else is the downstream system's fault, said with `missing`.
+ */
+export function nativeIdOf(view: JsonObject, path: string, missing: string): string {
+  const id = getNative(view, path);
+  if (id === undefined || id === null || id === '' || typeof id === 'object') throw badGateway(missing);
+  return String(id);
+}
 
 /** Where a page is: its number from 0, and the cursor or link the previous page gave. */
 export interface PagePosition {

@@ -9,8 +9,9 @@
 import { badGateway } from '../../scim/errors.js';
 import { getNative } from '../../plugins/native-paths.js';
 import { renderPath, renderValue } from '../../plugins/templates.js';
-import { FIRST_PAGE, isRecord, nextPage, pageRequest, type PagePosition, type Query, type SendPage } from './paging.js';
+import { FIRST_PAGE, nativeIdOf, nextPage, pageRequest, type PagePosition, type Query, type SendPage } from './paging.js';
 import type { CompiledSearch } from '../../plugins/types.js';
+import { isPlainObject } from '../../scim/validate/json.js';
 import type { JsonObject } from '../../store/types.js';
 
 export interface SearchHit {
@@ -51,7 +52,7 @@ export async function searchNative(
     const list = search.results === undefined ? res.body : getNative(res.body, search.results);
     if (!Array.isArray(list)) throw badGateway('The downstream system answered a search with something other than a list');
     for (const item of list) {
-      if (!isRecord(item)) continue;
+      if (!isPlainObject(item)) continue;
       seen += 1;
       const view = search.view(item);
       const field = getNative(view, search.match);
@@ -61,9 +62,7 @@ export async function searchNative(
       }
       const text = search.caseExact ? String(field) : String(field).toLowerCase();
       if (text !== wanted) continue;
-      const id = getNative(view, search.id);
-      if (id === undefined || id === null || typeof id === 'object') throw badGateway('A native search result has no id');
-      hits.push({ nativeId: String(id), record: item, view });
+      hits.push({ nativeId: nativeIdOf(view, search.id, 'A native search result has no id'), record: item, view });
       if (hits.length > 1) return outcome();
     }
     at = nextPage(search.paging, res.body, list.length, at);
