@@ -67,7 +67,7 @@ function positionOf(cursor: string): PagePosition {
 }
 
 /** Failures after which a POST may or may not have happened natively. */
-const ambiguous = (error: unknown) => error instanceof DownstreamError && (error.kind === 'timeout' || error.kind === 'network' || error.kind === 'http');
+export const ambiguous = (error: unknown) => error instanceof DownstreamError && (error.kind === 'timeout' || error.kind === 'network' || error.kind === 'http');
 
 type Values = Map<string, unknown>;
 type Why = 'create' | 'lookup' | 'retry' | 'new id';

@@ -10,7 +10,9 @@ import type { Normalizer } from '../../normalize/index.js';
 import { uniqueness } from '../../scim/errors.js';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
 import type { JsonObject } from '../../store/types.js';
-import { DownstreamError, type NativeClient, type NativeRequest, type NativeResponse } from '../http/types.js';
+import { keyOf } from '../../normalize/paths.js';
+import { ambiguous } from '../rest/connector.js';
+import type { NativeClient, NativeRequest, NativeResponse } from '../http/types.js';
 import type { Connector, ConnectorContext, NativeLookup, NativeMatch } from '../types.js';
 import { fromAppResponse, noResource, toScimError } from './errors.js';
 import type { ScimPlugin } from './plugin.js';
@@ -42,14 +44,16 @@ export class ScimConnector implements Connector {
   async create(type: ResourceTypeName, resource: JsonObject, ctx: ConnectorContext): Promise<{ nativeId?: string }> {
     return this.edge(async () => {
       const body = await this.outbound(type, resource, ctx);
-      const key = typeof resource[KEY[type]] === 'string' ? (resource[KEY[type]] as string) : undefined;
+      // The key as the app received it (normalized: a case or attribute rule may have changed it), not as the client sent it.
+      const keyName = keyOf(body, KEY[type]);
+      const key = keyName !== undefined && typeof body[keyName] === 'string' ? (body[keyName] as string) : undefined;
       let res: NativeResponse;
       try {
         res = await this.send({ method: 'POST', path: collectionOf(type), body, idempotent: false, operation: operationOf(type, 'create') });
       } catch (error) {
         // Timed out or broken after it left: the app may have created it. Look before sending it again,
         // so one call never leaves two records (the Connector contract).
-        if (!(error instanceof DownstreamError) || error.kind === 'rate_limited' || error.kind === 'unavailable' || key === undefined) throw error;
+        if (!ambiguous(error) || key === undefined) throw error;
         const existing = await this.findId(type, KEY[type], key);
         if (existing !== undefined) return { nativeId: await this.adoptOnCreate(type, existing, body) };
         res = await this.send({ method: 'POST', path: collectionOf(type), body, idempotent: false, operation: operationOf(type, 'create') });
