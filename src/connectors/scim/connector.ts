@@ -43,7 +43,7 @@ export class ScimConnector implements Connector {
 
   async create(type: ResourceTypeName, resource: JsonObject, ctx: ConnectorContext): Promise<{ nativeId?: string }> {
     return this.edge(async () => {
-      const body = await this.outbound(type, resource, ctx);
+      const body = await this.outbound(type, resource, ctx, this.joining(() => true));
       // The key as the app received it (normalized: a case or attribute rule may have changed it), not as the client sent it.
       const keyName = keyOf(body, KEY[type]);
       const key = keyName !== undefined && typeof body[keyName] === 'string' ? (body[keyName] as string) : undefined;
@@ -74,7 +74,8 @@ export class ScimConnector implements Connector {
     await this.edge(async () => {
       // Only what changed, as a PATCH: the app gets the attributes the client changed and nothing else
       // (a PUT would resend every member of a group and every attribute of a user).
-      const ops = patchOperations(await this.outbound(type, before, ctx), await this.outbound(type, after, ctx));
+      const was = new Set(memberIds(before));
+      const ops = patchOperations(await this.outbound(type, before, ctx), await this.outbound(type, after, ctx, this.joining((id) => !was.has(id))));
       if (ops.length === 0) return;
       await this.patch(type, nativeId, ops);
     });
@@ -118,10 +119,15 @@ export class ScimConnector implements Connector {
   // ---- the wire -------------------------------------------------------------------------------
 
   /** The gateway's resource as the app takes it: normalized, server attributes out, references in the app's ids. */
-  private async outbound(type: ResourceTypeName, resource: JsonObject, ctx: ConnectorContext): Promise<JsonObject> {
+  private async outbound(type: ResourceTypeName, resource: JsonObject, ctx: ConnectorContext, joining?: Joining): Promise<JsonObject> {
     const body = withoutServerAttributes(this.normalizer.toApp(resource));
-    await mapReferences(type, body, (t, id) => ctx.nativeIdOf(t, id));
+    await mapReferences(type, body, (t, id) => ctx.nativeIdOf(t, id), joining);
     return body;
+  }
+
+  /** The members that join the app's group with this write: each must have a record in the app. */
+  private joining(has: (id: string) => boolean): Joining {
+    return { has, where: this.plugin.file === undefined ? 'the app' : this.plugin.name };
   }
 
   /** Adoption's write: the whole resource, since the app's record may hold anything. */
@@ -192,6 +198,15 @@ export class ScimConnector implements Connector {
     }
   }
 }
+
+type Joining = { has(id: string): boolean; where: string };
+
+/** The gateway's ids of a group's members. */
+const memberIds = (r: JsonObject): string[] => {
+  const key = keyOf(r, 'members');
+  const members = key === undefined ? undefined : r[key];
+  return Array.isArray(members) ? members.flatMap((m) => (isObject(m) && typeof m.value === 'string' ? [m.value] : [])) : [];
+};
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 

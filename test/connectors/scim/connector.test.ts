@@ -1,6 +1,6 @@
 /**
  * The scim connector against a scripted client: a create whose answer was lost is looked up by the key
- * the app received (after normalization).
+ * the app received (after normalization); a joining member without a record in the app is refused.
  */
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -53,4 +53,14 @@ describe('scim connector', () => {
     expect(search.query).toEqual({ filter: 'userName eq "ada@acme.example"' });
   });
 
+  it('a group member with no record in the app is refused, not silently dropped', async () => {
+    const { connector, ctx, sent } = rig(() => answer(201, { id: 'g1' }), {}, { u1: 'n1' });
+    const group = { schemas: [GROUP], displayName: 'Team', members: [{ value: 'u1' }, { value: 'u2' }] };
+    await expect(connector.create('Group', group, ctx)).rejects.toMatchObject({ status: 400, scimType: 'invalidValue' });
+    expect(sent).toEqual([]);
+    // A member already in the group without a record (it never reached the app) does not block other changes.
+    await connector.update('Group', 'g1', group, { ...group, displayName: 'Team 2' }, ctx);
+    expect(sent.map((r) => r.method)).toEqual(['PATCH']);
+    await expect(connector.update('Group', 'g1', group, { ...group, members: [...group.members, { value: 'u3' }] }, ctx)).rejects.toMatchObject({ status: 400, scimType: 'invalidValue' });
+  });
 });
