@@ -75,7 +75,8 @@ export class ScimConnector implements Connector {
       // Only what changed, as a PATCH: the app gets the attributes the client changed and nothing else
       // (a PUT would resend every member of a group and every attribute of a user).
       const was = new Set(memberIds(before));
-      const ops = patchOperations(await this.outbound(type, before, ctx), await this.outbound(type, after, ctx, this.joining((id) => !was.has(id))));
+      const images = await Promise.all([this.outbound(type, before, ctx), this.outbound(type, after, ctx, this.joining((id) => !was.has(id)))]);
+      const ops = patchOperations(...images);
       if (ops.length === 0) return;
       await this.patch(type, nativeId, ops);
     });

@@ -35,14 +35,15 @@ export async function mapReferences(type: ResourceTypeName, resource: JsonObject
   const membersKey = keyOf(resource, 'members');
   const members = membersKey === undefined ? undefined : resource[membersKey];
   if (!Array.isArray(members)) return;
+  // All at once: the lookups of one write are batched into one store query (service/native-ids.ts).
+  const refs = members.filter((m): m is JsonObject & { value: string } => isObject(m) && typeof m.value === 'string');
+  const found = await Promise.all(refs.map((m) => lookup(m.type === 'Group' ? 'Group' : 'User', m.value)));
   const mapped: JsonObject[] = [];
-  for (const member of members) {
-    if (!isObject(member) || typeof member.value !== 'string') continue;
-    const memberType: ResourceTypeName = member.type === 'Group' ? 'Group' : 'User';
-    const value = await lookup(memberType, member.value);
+  refs.forEach((member, i) => {
+    const value = found[i];
     if (value === undefined && joining?.has(member.value)) throw invalidValue(`The member ${member.value} has no record in ${joining.where}`);
     if (value !== undefined) mapped.push({ value, ...(member.type === undefined ? {} : { type: member.type }) });
-  }
+  });
   resource[membersKey!] = mapped;
 }
 

@@ -8,6 +8,7 @@ import { DownstreamError, type NativeClient, type NativeRequest, type NativeResp
 import { ScimConnector } from '../../../src/connectors/scim/connector.js';
 import { DEFAULT_SCIM_PLUGIN } from '../../../src/connectors/scim/plugin.js';
 import type { ConnectorContext } from '../../../src/connectors/types.js';
+import { batchedNativeIds } from '../../../src/service/native-ids.js';
 import { compileNormalizer, normalizeSection, type NormalizeInput } from '../../../src/normalize/index.js';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -62,5 +63,18 @@ describe('scim connector', () => {
     await connector.update('Group', 'g1', group, { ...group, displayName: 'Team 2' }, ctx);
     expect(sent.map((r) => r.method)).toEqual(['PATCH']);
     await expect(connector.update('Group', 'g1', group, { ...group, members: [...group.members, { value: 'u3' }] }, ctx)).rejects.toMatchObject({ status: 400, scimType: 'invalidValue' });
+  });
+
+  it("a group's member references, before and after, are looked up in one batch", async () => {
+    const { connector, ctx, sent } = rig(() => answer(200, { id: 'g1' }));
+    const batches: string[][] = [];
+    ctx.nativeIdOf = batchedNativeIds(async (_t, ids) => {
+      batches.push([...ids]);
+      return new Map(ids.map((id) => [id, `n-${id}`]));
+    });
+    const members = (...ids: string[]) => ({ schemas: [GROUP], displayName: 'Team', members: ids.map((value) => ({ value })) });
+    await connector.update('Group', 'g1', members('u1', 'u2'), members('u2', 'u3', 'u4'), ctx);
+    expect(batches.map((b) => b.sort())).toEqual([['u1', 'u2', 'u3', 'u4']]);
+    expect(sent.map((r) => r.method)).toEqual(['PATCH']);
   });
 });
