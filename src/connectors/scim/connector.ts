@@ -14,7 +14,7 @@ import { keyOf } from '../../normalize/paths.js';
 import { ambiguous } from '../rest/connector.js';
 import type { NativeClient, NativeRequest, NativeResponse } from '../http/types.js';
 import type { Connector, ConnectorContext, NativeLookup, NativeMatch } from '../types.js';
-import { fromAppResponse, noResource, toScimError } from './errors.js';
+import { atEdge, fromAppResponse, noResource } from './errors.js';
 import type { ScimPlugin } from './plugin.js';
 import { mapReferences, withoutServerAttributes } from './references.js';
 
@@ -191,12 +191,8 @@ export class ScimConnector implements Connector {
   }
 
   /** Every failure leaves as a ScimError: the app's trouble translated once, here. */
-  private async edge<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw toScimError(error);
-    }
+  private edge<T>(work: () => Promise<T>): Promise<T> {
+    return atEdge(work, this.log);
   }
 }
 

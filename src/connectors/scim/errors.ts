@@ -8,7 +8,7 @@ import { ScimError, SCIM_TYPES, type ScimType } from '../../scim/errors.js';
 import type { NativeResponse } from '../http/types.js';
 import { fromNativeResponse, NativeResponseError } from '../rest/errors.js';
 
-export { toScimError } from '../rest/errors.js';
+export { atEdge } from '../rest/errors.js';
 
 const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
