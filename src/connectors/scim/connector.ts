@@ -23,7 +23,10 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const collectionOf = (type: ResourceTypeName) => (type === 'User' ? '/Users' : '/Groups');
 const operationOf = (type: ResourceTypeName, verb: string) => `${type === 'User' ? 'users' : 'groups'}.${verb}`;
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-const ok = (res: NativeResponse) => res.status >= 200 && res.status < 300;
+/** A non-2xx answer of `operation` on a `what` thrown as its SCIM error. */
+const refuseNon2xx = (res: NativeResponse, operation: string, what: string): void => {
+  if (res.status < 200 || res.status >= 300) throw fromAppResponse(res, operation, what);
+};
 
 /** The attribute that names a resource uniquely in SCIM: what a create that may have happened is looked up by. */
 const KEY: Record<ResourceTypeName, string> = { User: 'userName', Group: 'displayName' };
@@ -64,7 +67,7 @@ export class ScimConnector implements Connector {
         if (existing === undefined) throw uniqueness(`The app already has this ${type}`);
         return { nativeId: await this.adoptOnCreate(type, existing, body) };
       }
-      if (!ok(res)) throw fromAppResponse(res, operationOf(type, 'create'), type);
+      refuseNon2xx(res, operationOf(type, 'create'), type);
       if (!isObject(res.body) || typeof res.body.id !== 'string' || res.body.id === '') throw noResource(res, operationOf(type, 'create'));
       return { nativeId: res.body.id };
     });
@@ -93,7 +96,7 @@ export class ScimConnector implements Connector {
       const res = await this.send({ method: 'DELETE', path: `${collectionOf(type)}/${encodeURIComponent(nativeId)}`, idempotent: true, operation: operationOf(type, 'delete') });
       // Already gone (a retried DELETE whose first answer was lost): the delete is done.
       if (res.status === 404) return;
-      if (!ok(res)) throw fromAppResponse(res, operationOf(type, 'delete'), type);
+      refuseNon2xx(res, operationOf(type, 'delete'), type);
     });
   }
 
@@ -152,7 +155,7 @@ export class ScimConnector implements Connector {
   private async search(type: ResourceTypeName, path: string, value: string): Promise<JsonObject[]> {
     const operation = operationOf(type, 'search');
     const res = await this.send({ method: 'GET', path: collectionOf(type), query: { filter: `${path} eq ${literal(value)}` }, idempotent: true, operation });
-    if (!ok(res)) throw fromAppResponse(res, operation, type);
+    refuseNon2xx(res, operation, type);
     const list = isObject(res.body) ? res.body.Resources : undefined;
     if (isObject(res.body) && res.body.totalResults === 0 && list === undefined) return [];
     if (!Array.isArray(list)) throw noResource(res, operation);
@@ -180,7 +183,7 @@ export class ScimConnector implements Connector {
 
   private async expect2xx(req: NativeRequest, what: string): Promise<NativeResponse> {
     const res = await this.send(req);
-    if (!ok(res)) throw fromAppResponse(res, req.operation, what);
+    refuseNon2xx(res, req.operation, what);
     // A 2xx that is an HTML login page or a proxy's text is not the app's SCIM answer.
     if (res.body !== undefined && !isObject(res.body)) throw noResource(res, req.operation);
     return res;
