@@ -10,7 +10,8 @@ import type { Normalizer } from '../../normalize/index.js';
 import { uniqueness } from '../../scim/errors.js';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
 import type { JsonObject } from '../../store/types.js';
-import { keyOf } from '../../normalize/paths.js';
+import { PATCH_OP_SCHEMA } from '../../scim/patch/operation.js';
+import { findKey, isObject, jsonEqual } from '../../scim/patch/json.js';
 import { ambiguous } from '../rest/connector.js';
 import type { NativeClient, NativeRequest, NativeResponse } from '../http/types.js';
 import type { Connector, ConnectorContext, NativeLookup, NativeMatch } from '../types.js';
@@ -18,11 +19,8 @@ import { atEdge, fromAppResponse, noResource } from './errors.js';
 import type { ScimPlugin } from './plugin.js';
 import { mapReferences, withoutServerAttributes } from './references.js';
 
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-
 const collectionOf = (type: ResourceTypeName) => (type === 'User' ? '/Users' : '/Groups');
 const operationOf = (type: ResourceTypeName, verb: string) => `${type === 'User' ? 'users' : 'groups'}.${verb}`;
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 /** A non-2xx answer of `operation` on a `what` thrown as its SCIM error. */
 const refuseNon2xx = (res: NativeResponse, operation: string, what: string): void => {
   if (res.status < 200 || res.status >= 300) throw fromAppResponse(res, operation, what);
@@ -48,7 +46,7 @@ export class ScimConnector implements Connector {
     return this.edge(async () => {
       const body = await this.outbound(type, resource, ctx, this.joining(() => true));
       // The key as the app received it (normalized: a case or attribute rule may have changed it), not as the client sent it.
-      const keyName = keyOf(body, KEY[type]);
+      const keyName = findKey(body, KEY[type]);
       const key = keyName !== undefined && typeof body[keyName] === 'string' ? (body[keyName] as string) : undefined;
       let res: NativeResponse;
       try {
@@ -166,7 +164,7 @@ export class ScimConnector implements Connector {
     const req: NativeRequest = {
       method: 'PATCH',
       path: `${collectionOf(type)}/${encodeURIComponent(nativeId)}`,
-      body: { schemas: [PATCH_OP], Operations: ops },
+      body: { schemas: [PATCH_OP_SCHEMA], Operations: ops },
       // Every operation sets or removes a value, members included: the same PATCH twice ends the same.
       idempotent: true,
       operation: operationOf(type, 'update'),
@@ -203,12 +201,10 @@ type Joining = { has(id: string): boolean; where: string };
 
 /** The gateway's ids of a group's members. */
 const memberIds = (r: JsonObject): string[] => {
-  const key = keyOf(r, 'members');
+  const key = findKey(r, 'members');
   const members = key === undefined ? undefined : r[key];
   return Array.isArray(members) ? members.flatMap((m) => (isObject(m) && typeof m.value === 'string' ? [m.value] : [])) : [];
 };
-
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * RFC 7644 §3.5.2 operations from one state of a resource to the next, both in the app's terms: each
@@ -221,7 +217,7 @@ export function patchOperations(was: JsonObject, now: JsonObject): JsonObject[] 
     for (const [key, value] of Object.entries(to)) {
       if (prefix === '' && (key === 'schemas' || key === 'members')) continue;
       if (prefix === '' && key.startsWith('urn:') && isObject(value)) diff(isObject(from[key]) ? from[key] : {}, value, `${key}:`);
-      else if (!same(from[key], value)) ops.push({ op: 'replace', path: `${prefix}${key}`, value });
+      else if (!jsonEqual(from[key], value)) ops.push({ op: 'replace', path: `${prefix}${key}`, value });
     }
     for (const key of Object.keys(from)) {
       if (prefix === '' && (key === 'schemas' || key === 'members')) continue;

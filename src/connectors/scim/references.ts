@@ -9,11 +9,9 @@ import { invalidValue } from '../../scim/errors.js';
 import { ENTERPRISE_USER_SCHEMA } from '../../scim/schemas/core.js';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
 import type { JsonObject } from '../../store/types.js';
-import { keyOf } from '../../normalize/paths.js';
+import { findKey, isObject } from '../../scim/patch/json.js';
 
 type Lookup = (type: ResourceTypeName, id: string) => Promise<string | undefined>;
-
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Rewrites manager (users) and members (groups) through `lookup`, in place. A member `joining` says is
@@ -21,10 +19,10 @@ const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !==
  */
 export async function mapReferences(type: ResourceTypeName, resource: JsonObject, lookup: Lookup, joining?: { has(id: string): boolean; where: string }): Promise<void> {
   if (type === 'User') {
-    const extKey = keyOf(resource, ENTERPRISE_USER_SCHEMA);
+    const extKey = findKey(resource, ENTERPRISE_USER_SCHEMA);
     const ext = extKey === undefined ? undefined : resource[extKey];
     if (!isObject(ext)) return;
-    const managerKey = keyOf(ext, 'manager');
+    const managerKey = findKey(ext, 'manager');
     const manager = managerKey === undefined ? undefined : ext[managerKey];
     if (!isObject(manager) || typeof manager.value !== 'string') return;
     const mapped = await lookup('User', manager.value);
@@ -32,7 +30,7 @@ export async function mapReferences(type: ResourceTypeName, resource: JsonObject
     else ext[managerKey!] = { value: mapped };
     return;
   }
-  const membersKey = keyOf(resource, 'members');
+  const membersKey = findKey(resource, 'members');
   const members = membersKey === undefined ? undefined : resource[membersKey];
   if (!Array.isArray(members)) return;
   // All at once: the lookups of one write are batched into one store query (service/native-ids.ts).

@@ -77,4 +77,11 @@ describe('scim connector', () => {
     expect(batches.map((b) => b.sort())).toEqual([['u1', 'u2', 'u3', 'u4']]);
     expect(sent.map((r) => r.method)).toEqual(['PATCH']);
   });
+
+  it('an attribute whose keys only changed order is not sent again', async () => {
+    const { connector, ctx, sent } = rig(() => answer(200, {}));
+    const was = { schemas: [USER], userName: 'ada', name: { givenName: 'Ada', familyName: 'Lovelace' } };
+    await connector.update('User', 'n1', was, { ...was, name: { familyName: 'Lovelace', givenName: 'Ada' } }, ctx);
+    expect(sent).toEqual([]);
+  });
 });
