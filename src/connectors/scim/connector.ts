@@ -211,7 +211,7 @@ const memberIds = (r: JsonObject): string[] => {
  * changed attribute replaced (an extension's attributes one by one, by URN path), each vanished one
  * removed, group members added and removed by value.
  */
-export function patchOperations(was: JsonObject, now: JsonObject): JsonObject[] {
+function patchOperations(was: JsonObject, now: JsonObject): JsonObject[] {
   const ops: JsonObject[] = [];
   const diff = (from: JsonObject, to: JsonObject, prefix: string) => {
     for (const [key, value] of Object.entries(to)) {
