@@ -9,7 +9,8 @@ import { invalidValue } from '../scim/errors.js';
 import type { JsonObject } from '../store/types.js';
 import { parseDirectoryDate } from './dates.js';
 import type { NormalizeInput } from './format.js';
-import { deleteAt, getAt, keyOf, parseAttributePath, setAt, type AttributePath } from './paths.js';
+import { findKey } from '../scim/patch/json.js';
+import { deleteAt, getAt, parseAttributePath, setAt, type AttributePath } from './paths.js';
 
 export interface Normalizer {
   /** The gateway's resource (canonical, as the client sent it) as the app takes it; throws 400 invalidValue for a value that cannot be converted. */
@@ -77,7 +78,7 @@ function valueConversion(rule: ValueRule): ValueConversion {
 function fixSchemas(resource: JsonObject, urns: readonly string[]): void {
   const listed = Array.isArray(resource.schemas) ? (resource.schemas as string[]).slice() : [];
   for (const urn of urns) {
-    const present = keyOf(resource, urn) !== undefined;
+    const present = findKey(resource, urn) !== undefined;
     const at = listed.findIndex((s) => same(s, urn));
     if (present && at < 0) listed.push(urn);
     if (!present && at >= 0) listed.splice(at, 1);
@@ -86,11 +87,11 @@ function fixSchemas(resource: JsonObject, urns: readonly string[]): void {
 }
 
 function renameUrn(resource: JsonObject, from: string, to: string): void {
-  const key = keyOf(resource, from);
+  const key = findKey(resource, from);
   if (key === undefined) return;
   const moved = resource[key] as JsonObject;
   delete resource[key];
-  const target = keyOf(resource, to) ?? to;
+  const target = findKey(resource, to) ?? to;
   resource[target] = { ...((resource[target] as JsonObject | undefined) ?? {}), ...moved };
   fixSchemas(resource, [from, to]);
 }

@@ -4,6 +4,7 @@
  * matched ignoring case, as every SCIM name is (RFC 7643 §2.1).
  */
 import type { JsonObject } from '../store/types.js';
+import { findKey, isObject } from '../scim/patch/json.js';
 
 export interface AttributePath {
   /** The extension URN, absent for a core attribute. */
@@ -19,21 +20,12 @@ export function parseAttributePath(path: string): AttributePath {
   return { ...(urn ? { urn } : {}), names: sub === undefined ? [name] : [name, sub] };
 }
 
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** The key of `obj` equal to `name` ignoring case, or undefined. */
-export function keyOf(obj: JsonObject, name: string): string | undefined {
-  if (Object.hasOwn(obj, name)) return name;
-  const lower = name.toLowerCase();
-  return Object.keys(obj).find((k) => k.toLowerCase() === lower);
-}
-
 /** The objects along the path that hold the attribute: [container, key] of the leaf, or undefined. */
 function leaf(resource: JsonObject, path: AttributePath, create: boolean): [JsonObject, string] | undefined {
   let container: JsonObject = resource;
   const steps = path.urn ? [path.urn, ...path.names] : [...path.names];
   for (const step of steps.slice(0, -1)) {
-    const key = keyOf(container, step);
+    const key = findKey(container, step);
     const next = key === undefined ? undefined : container[key];
     if (isObject(next)) {
       container = next;
@@ -45,7 +37,7 @@ function leaf(resource: JsonObject, path: AttributePath, create: boolean): [Json
     container = made;
   }
   const last = steps[steps.length - 1]!;
-  return [container, keyOf(container, last) ?? last];
+  return [container, findKey(container, last) ?? last];
 }
 
 export function getAt(resource: JsonObject, path: AttributePath): unknown {
@@ -65,7 +57,7 @@ export function deleteAt(resource: JsonObject, path: AttributePath): void {
   const trail: [JsonObject, string][] = [];
   let container: JsonObject = resource;
   for (const step of steps) {
-    const key = keyOf(container, step);
+    const key = findKey(container, step);
     if (key === undefined) return;
     trail.push([container, key]);
     const next = container[key];

@@ -19,7 +19,7 @@ import { DownstreamError, type NativeClient, type NativeRequest, type NativeResp
 import type { Connector, ConnectorContext, FieldDifference, NativeLookup, NativeMatch, NativePage, NativeRecord, Reconcilable } from '../types.js';
 import { describeSearch, type ConnectorDecision } from './decisions.js';
 import { wrapFields } from './envelope.js';
-import { fromNativeResponse, NativeResponseError, toScimError } from './errors.js';
+import { atEdge, fromNativeResponse, NativeResponseError } from './errors.js';
 import { leaveEveryGroup, membersOf, writeMemberships } from './membership.js';
 import { listNativePage } from './list.js';
 import { FIRST_PAGE, type PagePosition } from './paging.js';
@@ -67,7 +67,7 @@ function positionOf(cursor: string): PagePosition {
 }
 
 /** Failures after which a POST may or may not have happened natively. */
-const ambiguous = (error: unknown) => error instanceof DownstreamError && (error.kind === 'timeout' || error.kind === 'network' || error.kind === 'http');
+export const ambiguous = (error: unknown) => error instanceof DownstreamError && (error.kind === 'timeout' || error.kind === 'network' || error.kind === 'http');
 
 type Values = Map<string, unknown>;
 type Why = 'create' | 'lookup' | 'retry' | 'new id';
@@ -533,16 +533,7 @@ export class RestConnector implements Connector {
   }
 
   /** Every failure leaves as a ScimError (downstream trouble, native refusals, unmappable values). */
-  private async edge<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      const translated = toScimError(error);
-      if (error instanceof DownstreamError) {
-        // The message is the client's own (never a native body or a credential): it says what failed, a token request included.
-        this.options.log.warn({ operation: error.details.operation, kind: error.kind, status: error.details.status, reason: error.message }, 'native call failed');
-      }
-      throw translated;
-    }
+  private edge<T>(work: () => Promise<T>): Promise<T> {
+    return atEdge(work, this.options.log);
   }
 }

@@ -5,6 +5,7 @@
  * papered over), 409 → 409 uniqueness, 401/403 → 502 (the gateway's credentials, not the client's),
  * 429 → 429 with Retry-After, anything else → 502.
  */
+import type { Logger } from 'pino';
 import {
   badGateway,
   gatewayTimeout,
@@ -121,4 +122,18 @@ export function toScimError(error: unknown): unknown {
   if (error instanceof DownstreamError) return fromDownstream(error);
   if (error instanceof MappingError) return invalidValue(error.message, error);
   return error; // a bug: the resource service turns it into a 500
+}
+
+/** A connector call with every failure leaving as a ScimError (downstream trouble, native refusals, unmappable values). */
+export async function atEdge<T>(work: () => Promise<T>, log: Logger): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const translated = toScimError(error);
+    if (error instanceof DownstreamError) {
+      // The message is the client's own (never a native body or a credential): it says what failed, a token request included.
+      log.warn({ operation: error.details.operation, kind: error.kind, status: error.details.status, reason: error.message }, 'native call failed');
+    }
+    throw translated;
+  }
 }

@@ -10,18 +10,21 @@ import type { Normalizer } from '../../normalize/index.js';
 import { uniqueness } from '../../scim/errors.js';
 import type { ResourceTypeName } from '../../scim/schemas/registry.js';
 import type { JsonObject } from '../../store/types.js';
-import { DownstreamError, type NativeClient, type NativeRequest, type NativeResponse } from '../http/types.js';
+import { PATCH_OP_SCHEMA } from '../../scim/patch/operation.js';
+import { findKey, isObject, jsonEqual } from '../../scim/patch/json.js';
+import { ambiguous } from '../rest/connector.js';
+import type { NativeClient, NativeRequest, NativeResponse } from '../http/types.js';
 import type { Connector, ConnectorContext, NativeLookup, NativeMatch } from '../types.js';
-import { fromAppResponse, noResource, toScimError } from './errors.js';
+import { atEdge, fromAppResponse, noResource } from './errors.js';
 import type { ScimPlugin } from './plugin.js';
 import { mapReferences, withoutServerAttributes } from './references.js';
 
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-
 const collectionOf = (type: ResourceTypeName) => (type === 'User' ? '/Users' : '/Groups');
 const operationOf = (type: ResourceTypeName, verb: string) => `${type === 'User' ? 'users' : 'groups'}.${verb}`;
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-const ok = (res: NativeResponse) => res.status >= 200 && res.status < 300;
+/** A non-2xx answer of `operation` on a `what` thrown as its SCIM error. */
+const refuseNon2xx = (res: NativeResponse, operation: string, what: string): void => {
+  if (res.status < 200 || res.status >= 300) throw fromAppResponse(res, operation, what);
+};
 
 /** The attribute that names a resource uniquely in SCIM: what a create that may have happened is looked up by. */
 const KEY: Record<ResourceTypeName, string> = { User: 'userName', Group: 'displayName' };
@@ -41,15 +44,17 @@ export class ScimConnector implements Connector {
 
   async create(type: ResourceTypeName, resource: JsonObject, ctx: ConnectorContext): Promise<{ nativeId?: string }> {
     return this.edge(async () => {
-      const body = await this.outbound(type, resource, ctx);
-      const key = typeof resource[KEY[type]] === 'string' ? (resource[KEY[type]] as string) : undefined;
+      const body = await this.outbound(type, resource, ctx, this.joining(() => true));
+      // The key as the app received it (normalized: a case or attribute rule may have changed it), not as the client sent it.
+      const keyName = findKey(body, KEY[type]);
+      const key = keyName !== undefined && typeof body[keyName] === 'string' ? (body[keyName] as string) : undefined;
       let res: NativeResponse;
       try {
         res = await this.send({ method: 'POST', path: collectionOf(type), body, idempotent: false, operation: operationOf(type, 'create') });
       } catch (error) {
         // Timed out or broken after it left: the app may have created it. Look before sending it again,
         // so one call never leaves two records (the Connector contract).
-        if (!(error instanceof DownstreamError) || error.kind === 'rate_limited' || error.kind === 'unavailable' || key === undefined) throw error;
+        if (!ambiguous(error) || key === undefined) throw error;
         const existing = await this.findId(type, KEY[type], key);
         if (existing !== undefined) return { nativeId: await this.adoptOnCreate(type, existing, body) };
         res = await this.send({ method: 'POST', path: collectionOf(type), body, idempotent: false, operation: operationOf(type, 'create') });
@@ -60,7 +65,7 @@ export class ScimConnector implements Connector {
         if (existing === undefined) throw uniqueness(`The app already has this ${type}`);
         return { nativeId: await this.adoptOnCreate(type, existing, body) };
       }
-      if (!ok(res)) throw fromAppResponse(res, operationOf(type, 'create'), type);
+      refuseNon2xx(res, operationOf(type, 'create'), type);
       if (!isObject(res.body) || typeof res.body.id !== 'string' || res.body.id === '') throw noResource(res, operationOf(type, 'create'));
       return { nativeId: res.body.id };
     });
@@ -70,7 +75,9 @@ export class ScimConnector implements Connector {
     await this.edge(async () => {
       // Only what changed, as a PATCH: the app gets the attributes the client changed and nothing else
       // (a PUT would resend every member of a group and every attribute of a user).
-      const ops = patchOperations(await this.outbound(type, before, ctx), await this.outbound(type, after, ctx));
+      const was = new Set(memberIds(before));
+      const images = await Promise.all([this.outbound(type, before, ctx), this.outbound(type, after, ctx, this.joining((id) => !was.has(id)))]);
+      const ops = patchOperations(...images);
       if (ops.length === 0) return;
       await this.patch(type, nativeId, ops);
     });
@@ -87,7 +94,7 @@ export class ScimConnector implements Connector {
       const res = await this.send({ method: 'DELETE', path: `${collectionOf(type)}/${encodeURIComponent(nativeId)}`, idempotent: true, operation: operationOf(type, 'delete') });
       // Already gone (a retried DELETE whose first answer was lost): the delete is done.
       if (res.status === 404) return;
-      if (!ok(res)) throw fromAppResponse(res, operationOf(type, 'delete'), type);
+      refuseNon2xx(res, operationOf(type, 'delete'), type);
     });
   }
 
@@ -114,10 +121,15 @@ export class ScimConnector implements Connector {
   // ---- the wire -------------------------------------------------------------------------------
 
   /** The gateway's resource as the app takes it: normalized, server attributes out, references in the app's ids. */
-  private async outbound(type: ResourceTypeName, resource: JsonObject, ctx: ConnectorContext): Promise<JsonObject> {
+  private async outbound(type: ResourceTypeName, resource: JsonObject, ctx: ConnectorContext, joining?: Joining): Promise<JsonObject> {
     const body = withoutServerAttributes(this.normalizer.toApp(resource));
-    await mapReferences(type, body, (t, id) => ctx.nativeIdOf(t, id));
+    await mapReferences(type, body, (t, id) => ctx.nativeIdOf(t, id), joining);
     return body;
+  }
+
+  /** The members that join the app's group with this write: each must have a record in the app. */
+  private joining(has: (id: string) => boolean): Joining {
+    return { has, where: this.plugin.file === undefined ? 'the app' : this.plugin.name };
   }
 
   /** Adoption's write: the whole resource, since the app's record may hold anything. */
@@ -141,7 +153,7 @@ export class ScimConnector implements Connector {
   private async search(type: ResourceTypeName, path: string, value: string): Promise<JsonObject[]> {
     const operation = operationOf(type, 'search');
     const res = await this.send({ method: 'GET', path: collectionOf(type), query: { filter: `${path} eq ${literal(value)}` }, idempotent: true, operation });
-    if (!ok(res)) throw fromAppResponse(res, operation, type);
+    refuseNon2xx(res, operation, type);
     const list = isObject(res.body) ? res.body.Resources : undefined;
     if (isObject(res.body) && res.body.totalResults === 0 && list === undefined) return [];
     if (!Array.isArray(list)) throw noResource(res, operation);
@@ -152,7 +164,7 @@ export class ScimConnector implements Connector {
     const req: NativeRequest = {
       method: 'PATCH',
       path: `${collectionOf(type)}/${encodeURIComponent(nativeId)}`,
-      body: { schemas: [PATCH_OP], Operations: ops },
+      body: { schemas: [PATCH_OP_SCHEMA], Operations: ops },
       // Every operation sets or removes a value, members included: the same PATCH twice ends the same.
       idempotent: true,
       operation: operationOf(type, 'update'),
@@ -169,7 +181,7 @@ export class ScimConnector implements Connector {
 
   private async expect2xx(req: NativeRequest, what: string): Promise<NativeResponse> {
     const res = await this.send(req);
-    if (!ok(res)) throw fromAppResponse(res, req.operation, what);
+    refuseNon2xx(res, req.operation, what);
     // A 2xx that is an HTML login page or a proxy's text is not the app's SCIM answer.
     if (res.body !== undefined && !isObject(res.body)) throw noResource(res, req.operation);
     return res;
@@ -180,29 +192,32 @@ export class ScimConnector implements Connector {
   }
 
   /** Every failure leaves as a ScimError: the app's trouble translated once, here. */
-  private async edge<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      throw toScimError(error);
-    }
+  private edge<T>(work: () => Promise<T>): Promise<T> {
+    return atEdge(work, this.log);
   }
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+type Joining = { has(id: string): boolean; where: string };
+
+/** The gateway's ids of a group's members. */
+const memberIds = (r: JsonObject): string[] => {
+  const key = findKey(r, 'members');
+  const members = key === undefined ? undefined : r[key];
+  return Array.isArray(members) ? members.flatMap((m) => (isObject(m) && typeof m.value === 'string' ? [m.value] : [])) : [];
+};
 
 /**
  * RFC 7644 §3.5.2 operations from one state of a resource to the next, both in the app's terms: each
  * changed attribute replaced (an extension's attributes one by one, by URN path), each vanished one
  * removed, group members added and removed by value.
  */
-export function patchOperations(was: JsonObject, now: JsonObject): JsonObject[] {
+function patchOperations(was: JsonObject, now: JsonObject): JsonObject[] {
   const ops: JsonObject[] = [];
   const diff = (from: JsonObject, to: JsonObject, prefix: string) => {
     for (const [key, value] of Object.entries(to)) {
       if (prefix === '' && (key === 'schemas' || key === 'members')) continue;
       if (prefix === '' && key.startsWith('urn:') && isObject(value)) diff(isObject(from[key]) ? from[key] : {}, value, `${key}:`);
-      else if (!same(from[key], value)) ops.push({ op: 'replace', path: `${prefix}${key}`, value });
+      else if (!jsonEqual(from[key], value)) ops.push({ op: 'replace', path: `${prefix}${key}`, value });
     }
     for (const key of Object.keys(from)) {
       if (prefix === '' && (key === 'schemas' || key === 'members')) continue;

@@ -8,7 +8,7 @@ import { ScimError, SCIM_TYPES, type ScimType } from '../../scim/errors.js';
 import type { NativeResponse } from '../http/types.js';
 import { fromNativeResponse, NativeResponseError } from '../rest/errors.js';
 
-export { toScimError } from '../rest/errors.js';
+export { atEdge } from '../rest/errors.js';
 
 const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
@@ -20,7 +20,8 @@ export function fromAppResponse(res: NativeResponse, operation: string, what: st
   if (scimType && (res.status === 400 || (res.status === 409 && scimType === 'uniqueness'))) {
     return new ScimError(res.status, scimType, `The app refused the ${what} (${scimType})`, { cause: new NativeResponseError(operation, res.status, res.body) });
   }
-  return fromNativeResponse(res, operation, [], what) ?? new ScimError(502, undefined, `The app answered HTTP ${res.status}`);
+  // No rules and a non-2xx answer (the only kind given here): always an error.
+  return fromNativeResponse(res, operation, [], what)!;
 }
 
 /** A 2xx answer that should carry a resource and does not (HTML, text, a list, nothing). */

@@ -5,9 +5,6 @@ import { createNativeClient, type NativeCallEvent } from '../http/index.js';
 import type { ScimApp } from './app-config.js';
 import { ScimConnector } from './connector.js';
 
-export { ScimConnector } from './connector.js';
-export { loadScimApp, type ScimApp } from './app-config.js';
-
 export interface CreateScimConnectorOptions {
   log: Logger;
   /** Every call attempt (audit trail); never carries credentials. */

@@ -69,9 +69,6 @@ function fromFile(file: ScimPluginFile, extensions: ScimPlugin['extensions']): O
   return { credentials: Object.keys(file.credentials), connection: file.connection, extensions, users: file.users, groups: file.groups, normalize: file.normalize };
 }
 
-/** True when `<pluginsDir>/<name>/` holds a scim plugin. */
-export const isScimPlugin = (pluginsDir: string, name: string) => existsSync(join(resolve(pluginsDir, name), SCIM_PLUGIN_FILE));
-
 /** Loads `<pluginsDir>/<name>/scim.yaml`; every problem names the file and the path in it. */
 export function loadScimPlugin(pluginsDir: string, name: string, problems: string[]): ScimPlugin | undefined {
   const dir = resolve(pluginsDir, name);
