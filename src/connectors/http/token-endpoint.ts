@@ -4,6 +4,7 @@
  * (`data.expires_in`) or a configured one. Cached like OAuth2 tokens (until shortly before they expire,
  * on the injected clock); concurrent callers share the request in flight.
  */
+import { getNative } from '../../plugins/native-paths.js';
 import type { Clock } from './clock.js';
 import { cachedTokens, parseTokenUrl, TokenRequestError, type TokenSource } from './oauth2.js';
 import { linkSignals } from './signals.js';
@@ -13,15 +14,6 @@ export type TokenEndpointSettings = Extract<OutboundAuth, { type: 'token' }>;
 
 /** A token answer is small; a larger one is not what we asked for. */
 const MAX_ANSWER_BYTES = 64 * 1024;
-
-function at(body: unknown, path: string): unknown {
-  let value = body;
-  for (const key of path.split('.')) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value;
-}
 
 export function createTokenEndpointSource(settings: TokenEndpointSettings, deps: { clock: Clock; signal: AbortSignal; timeoutMs: number }): TokenSource {
   const url = parseTokenUrl(settings.request.url, 'token auth: request.url');
@@ -63,11 +55,11 @@ export function createTokenEndpointSource(settings: TokenEndpointSettings, deps:
     } catch {
       throw new TokenRequestError('http', 'token endpoint answered something other than JSON', false, status);
     }
-    const token = at(answer, settings.token);
+    const token = getNative(answer, settings.token);
     if (typeof token !== 'string' || token === '') {
       throw new TokenRequestError('http', `token endpoint answer has no token at "${settings.token}"`, false, status);
     }
-    const lifetime = settings.expiresIn === undefined ? undefined : at(answer, settings.expiresIn);
+    const lifetime = settings.expiresIn === undefined ? undefined : getNative(answer, settings.expiresIn);
     const expiresIn = typeof lifetime === 'number' ? lifetime : typeof lifetime === 'string' && /^\d{1,9}$/.test(lifetime) ? Number(lifetime) : settings.lifetimeSeconds;
     return { token, expiresIn };
   });
