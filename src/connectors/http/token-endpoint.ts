@@ -15,6 +15,22 @@ export type TokenEndpointSettings = Extract<OutboundAuth, { type: 'token' }>;
 /** A token answer is small; a larger one is not what we asked for. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
+/** The answer's text, or undefined when it is larger than `max` bytes (the rest is then not read). */
+async function readCapped(response: Response, max: number): Promise<string | undefined> {
+  if (response.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > max) {
+      await response.body.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 export function createTokenEndpointSource(settings: TokenEndpointSettings, deps: { clock: Clock; signal: AbortSignal; timeoutMs: number }): TokenSource {
   const url = parseTokenUrl(settings.request.url, 'token auth: request.url');
   const { json, form } = settings.request;
@@ -33,10 +49,10 @@ export function createTokenEndpointSource(settings: TokenEndpointSettings, deps:
     }
     const link = linkSignals([deps.signal], deps.timeoutMs);
     let response: Response;
-    let text: string;
+    let text: string | undefined;
     try {
       response = await fetch(url, { method: settings.request.method, headers, ...(body === undefined ? {} : { body }), signal: link.signal, redirect: 'error' });
-      text = await response.text();
+      text = await readCapped(response, MAX_ANSWER_BYTES);
     } catch {
       if (deps.signal.aborted) throw new TokenRequestError('unavailable', 'native client closed', false);
       if (link.timedOut()) throw new TokenRequestError('timeout', 'token request timed out', true);
@@ -50,7 +66,7 @@ export function createTokenEndpointSource(settings: TokenEndpointSettings, deps:
     }
     let answer: unknown;
     try {
-      if (text.length > MAX_ANSWER_BYTES) throw new Error('too large');
+      if (text === undefined) throw new Error('too large');
       answer = JSON.parse(text);
     } catch {
       throw new TokenRequestError('http', 'token endpoint answered something other than JSON', false, status);
