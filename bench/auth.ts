@@ -14,7 +14,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { buildCredentials } from '../src/auth/credentials.js';
 import { loadConfig } from '../src/config/load.js';
 import { startOidcProvider, type OidcProvider } from '../test/support/oidc-provider.js';
@@ -22,9 +21,8 @@ import { freePort, installCleanup, removeAtExit, startServer, stopServer, type S
 import { measure, type LoadSettings, type Measurement } from './load.js';
 import { preloadUsers } from './preload.js';
 import { SCIM_BASE_PATH, type Scenario, type Target } from './scenarios.js';
-import { benchCli, UsageError } from './cli.js';
+import { benchCli, REPO_ROOT, UsageError } from './cli.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GATEWAY_SCRIPT = join(REPO_ROOT, 'dist/src/main.js');
 const TENANT = '9b4f3c2a-1d5e-4f60-8a7b-0c1d2e3f4a5b';
 const TARGET_RATIO = 0.85;

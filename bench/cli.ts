@@ -1,4 +1,11 @@
 /** What every bench script shares: its name in messages, flags, integer settings from env, and how it ends. */
+import { fileURLToPath } from 'node:url';
+
+/** The repository's root (the benches run from dist/bench/). */
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** The middle value of `xs` (the upper one of an even count). */
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** A mistake in how the bench was called: its message is the whole story, no stack needed. */
 export class UsageError extends Error {}

@@ -4,12 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort, startServer, type ServerChild } from './children.js';
-import { childEnv as serverEnv } from './cli.js';
+import { REPO_ROOT, childEnv as serverEnv } from './cli.js';
 import type { BenchFiles } from './connector-setup.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GATEWAY_SCRIPT = join(REPO_ROOT, 'dist/src/main.js');
 
 /** A per-app token in our environment would win over the bench's. */

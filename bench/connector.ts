@@ -22,8 +22,8 @@ import { measure, measureInterleaved, type LoadSettings, type Measurement } from
 import { preloadUsers } from './preload.js';
 import { formatFailures } from './report.js';
 import type { Target } from './scenarios.js';
-import { benchCli, UsageError } from './cli.js';
-import { connectorChildEnv, REPO_ROOT, startGatewayChild } from './connector-gateway.js';
+import { benchCli, REPO_ROOT, UsageError } from './cli.js';
+import { connectorChildEnv, startGatewayChild } from './connector-gateway.js';
 
 const EMULATOR_SCRIPT = join(REPO_ROOT, 'dist/test/emulators/serve.js');
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];

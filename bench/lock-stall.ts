@@ -12,11 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { freePort, installCleanup, removeAtExit, startServer, stopServer } from './children.js';
-import { benchCli, childEnv } from './cli.js';
+import { benchCli, childEnv, REPO_ROOT } from './cli.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const cli = benchCli('bench:lock-stall');
 
 interface Probes {

@@ -13,10 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import { freePort, installCleanup, readMemory, removeAtExit, startServer, stopServer, type ServerChild } from './children.js';
-import { benchCli } from './cli.js';
+import { benchCli, REPO_ROOT } from './cli.js';
 import { preloadUserName, SCIM_BASE_PATH, userBody } from './scenarios.js';
 import { childEnv, startBaseline } from './servers.js';
-import { REPO_ROOT } from './connector-gateway.js';
 
 const cli = benchCli('bench:memory');
 const { progress, intFromEnv } = cli;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, installCleanup, readCpuMs, removeAtExit, startServer, stopServer, type ServerChild } from './children.js';
-import { childEnv } from './cli.js';
+import { childEnv, REPO_ROOT as ROOT } from './cli.js';
 import { measureInterleaved, type LoadSide } from './load.js';
 import { preloadUsers } from './preload.js';
 import { SCENARIOS, type Target } from './scenarios.js';
@@ -23,7 +23,6 @@ const USERS = Number(process.env.BENCH_USERS ?? 1000);
 /** Turns per scenario: each gateway runs SECONDS / ROUNDS at a time, so all three see the same machine load. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const SERVER_SCRIPT = fileURLToPath(new URL('./ops-server.js', import.meta.url));
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MEASURED = ['GET filter userName eq', 'PATCH replace title', 'POST create'];
 
 installCleanup();

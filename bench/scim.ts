@@ -10,23 +10,16 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { createGateway } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
 import { closeServer, createHttpServer } from '../src/http/connections.js';
 import { startEmulator } from '../test/emulators/index.js';
-import { benchCli } from './cli.js';
+import { benchCli, median, REPO_ROOT } from './cli.js';
 
 const cli = benchCli('bench:scim');
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TOKEN = 'bench-scim-token-0123456789abcdef';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-
-const median = (xs: number[]) => {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
 
 async function timed(send: () => Promise<Response>): Promise<number> {
   const start = process.hrtime.bigint();

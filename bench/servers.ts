@@ -9,12 +9,11 @@ import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { freePort, readMemory, removeAtExit, startServer, type ServerChild } from './children.js';
-import { childEnv as serverEnv } from './cli.js';
+import { REPO_ROOT, childEnv as serverEnv } from './cli.js';
 import { analyzeSchema, dropSchemaAtExit, type ServerFacts } from './postgres-schema.js';
 import { preloadUsers } from './preload.js';
 import { preloadUserName, type Target } from './scenarios.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BASELINE_SCRIPT = fileURLToPath(new URL('./baseline-server.js', import.meta.url));
 const GATEWAY_SCRIPT = join(REPO_ROOT, 'dist/src/main.js');
 const PRELOAD_CONCURRENCY = 16;

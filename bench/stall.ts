@@ -8,14 +8,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { freePort, removeAtExit, startServer, type ServerChild } from './children.js';
-import { childEnv } from './cli.js';
+import { childEnv, REPO_ROOT } from './cli.js';
 import { preloadUsers } from './preload.js';
 import { SCIM_BASE_PATH } from './scenarios.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GATEWAY_SCRIPT = join(REPO_ROOT, 'dist/src/main.js');
 
 export interface StallGateway {

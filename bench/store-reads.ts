@@ -17,7 +17,7 @@ import { PostgresStore } from '../src/store/postgres/index.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import type { Store, StoreCondition } from '../src/store/types.js';
 import { installCleanup, removeAtExit } from './children.js';
-import { benchCli } from './cli.js';
+import { benchCli, median } from './cli.js';
 import { dropSchemaAtExit } from './postgres-schema.js';
 
 const cli = benchCli('bench:store-reads');
@@ -57,7 +57,6 @@ async function fill(store: Store, users: number): Promise<void> {
   });
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const args = cli.args(process.argv.slice(2), [], { store: ['sqlite', 'postgres'] });

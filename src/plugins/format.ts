@@ -283,12 +283,15 @@ const auth = z.discriminatedUnion('type', [
 ]);
 export type AuthInput = z.output<typeof auth>;
 
+/** The longest `connection.timeoutMs` a plugin may set: no native call is in flight longer (src/budgets). */
+export const MAX_TIMEOUT_MS = 300_000;
+
 /** How the gateway reaches the downstream API: shared by rest and scim plugins (src/connection/settings.ts). */
 export const connectionSection = z.strictObject({
   auth,
   /** Sent on every request. */
   headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), z.string()).default({}),
-  timeoutMs: z.number().int().min(100).max(300_000).default(10_000),
+  timeoutMs: z.number().int().min(100).max(MAX_TIMEOUT_MS).default(10_000),
   rateLimit: z
     .strictObject({
       requestsPerSecond: z.number().positive().max(10_000),

@@ -154,6 +154,8 @@ export class ResourceService {
         type,
         ...(plan.condition ? { condition: plan.condition } : {}),
         withMembers,
+        // What renderAll shows with no projection: the users' groups, read with each chunk (no lookup of its own).
+        withGroups: this.wants(type, 'groups', { attributes: undefined }),
         render: (records) => this.renderAll(records, ctx, { attributes: undefined }),
         ...(residual ? { keep: (r: JsonObject) => matchesFilter(r, residual, fctx) } : {}),
       },

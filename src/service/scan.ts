@@ -26,6 +26,8 @@ export interface ScanRequest {
   /** What the store narrows by; undefined: every resource of the type. */
   condition?: StoreCondition;
   withMembers: boolean;
+  /** Users: read each chunk with its users' groups (in the same statement), as `render` shows them. */
+  withGroups: boolean;
   /** Renders a chunk of records as clients read them (with their groups). */
   render(records: ResourceRecord[]): Promise<JsonObject[]>;
   /** The rest of the filter, on a rendered resource; undefined keeps every candidate. */
@@ -51,6 +53,7 @@ export async function scanCandidates(store: Store, request: ScanRequest, limits:
       sort: { field: 'id', descending: false },
       limit: SCAN_CHUNK,
       withMembers: request.withMembers,
+      withGroups: request.withGroups,
       countAll: false,
     });
     const rendered = await request.render(chunk.records);

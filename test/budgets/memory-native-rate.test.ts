@@ -1,6 +1,7 @@
 /** The native start budget of one process: FIFO, never more starts in a window than the limit allows (fake clock; the rest: contract.ts). */
 import { describe, expect, it } from 'vitest';
 import { localNativeRate } from '../../src/budgets/index.js';
+import { IN_FLIGHT_BOUND_MS } from '../../src/budgets/memory/start-window.js';
 import { FakeClock } from '../connectors/http/support.js';
 import { busiestWindow, drain } from './support.js';
 
@@ -67,5 +68,19 @@ describe('localNativeRate (unit, fake clock)', () => {
     }
     await fourthTaken;
     expect(fourth).toEqual({ at: 21_000 });
+  });
+
+  it('a call whose end is never recorded counts until its in-flight bound, as in PostgreSQL (not forever)', async () => {
+    const clock = new FakeClock();
+    const rate = localNativeRate({ requestsPerSecond: 1, burst: 1 }, { clock, signal: new AbortController().signal }); // windows of 1 s
+    await rate.take(); // never ended
+    let second: { at: number } | undefined;
+    const secondTaken = rate.take().then(() => (second = { at: clock.now() }));
+    for (let i = 0; i < 1_000 && second === undefined; i += 1) {
+      clock.advanceToNext();
+      await drain();
+    }
+    await secondTaken;
+    expect(second).toEqual({ at: IN_FLIGHT_BOUND_MS + 1_000 });
   });
 });

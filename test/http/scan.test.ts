@@ -5,6 +5,7 @@
  * cost and how long they block others: `npm run bench:scan`.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listenAdmin } from '../../src/admin/listen.js';
 import { SCAN_CHUNK } from '../../src/service/scan.js';
 import { ENTERPRISE, GROUP_SCHEMA, read, startGateway, USER_SCHEMA, type TestGateway } from '../support/gateway.js';
 
@@ -120,5 +121,26 @@ describe(`a scan over ${MANY} users, several chunks of ${SCAN_CHUNK}`, () => {
     const res = await list(wide, { sortBy: 'name.familyName', sortOrder: 'descending', count: '2000', attributes: 'id' });
     expect(res.body.totalResults).toBe(MANY);
     expect(res.body.Resources.map((r: { id: string }) => r.id)).toEqual(expected);
+  });
+
+  it("each chunk reads its users' groups with it: no groupsOf lookup of its own, and the groups are shown", async () => {
+    const users = await allUsers(wide);
+    const titled = users.filter((r) => r.data['title'] === 'T0');
+    const group = await read(await wide.call('/Groups', { method: 'POST', json: { schemas: [GROUP_SCHEMA], displayName: 'Scanned', members: [{ value: titled[0]!.id }] } }));
+    const admin = await listenAdmin(wide.gateway.admin, '127.0.0.1:0');
+    try {
+      const lookups = async () => {
+        const metrics = await (await fetch(`http://127.0.0.1:${admin.port}/metrics`)).text();
+        const line = metrics.split('\n').find((l) => l.startsWith('scim_bridge_store_operation_duration_seconds_count{operation="groupsOf",outcome="ok"}'));
+        return line === undefined ? 0 : Number(line.split(' ').at(-1));
+      };
+      const before = await lookups();
+      const all = await list(wide, { filter: 'title eq "T0"', count: '2000' });
+      expect(all.body.totalResults).toBe(titled.length);
+      expect(all.body.Resources[0].groups.map((g: { value: string }) => g.value)).toEqual([group.body.id]);
+      expect(await lookups()).toBe(before);
+    } finally {
+      await admin.close();
+    }
   });
 });

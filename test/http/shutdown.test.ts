@@ -4,15 +4,14 @@
  * server.maxConnections caps open connections; a refused request's unread body does not keep its socket.
  * No timing is asserted: each test waits for an event, and one that never comes fails by the test timeout.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { exited, startMain as startMainProcess, type GatewayProcess } from '../support/processes.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'dist/src/main.js');
 const TOKEN = 'shutdown-test-token-0123456789';
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
@@ -24,19 +23,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => done(port));
-    });
-  });
-}
-
-interface Gateway {
-  child: ChildProcess;
-  port: number;
-  output: () => string;
+interface Gateway extends GatewayProcess {
   exited: Promise<number | null>;
 }
 
@@ -55,22 +42,10 @@ async function startMain(server: string): Promise<Gateway> {
       '',
     ].join('\n'),
   );
-  const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), SCIM_BRIDGE_DATA_DIR: dir, SCIM_BRIDGE_CONFIG: config, SCIM_BRIDGE_TOKEN: TOKEN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-  while (!out.includes('scim-bridge listening')) {
-    if (child.exitCode !== null) throw new Error(`gateway did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return { child, port, output: () => out, exited };
+  const gw = await startMainProcess({ SCIM_BRIDGE_DATA_DIR: dir, SCIM_BRIDGE_CONFIG: config, SCIM_BRIDGE_TOKEN: TOKEN }, { listeningLog: 'scim-bridge listening' });
+  children.push(gw.child);
+  if (gw.child.exitCode !== null) throw new Error(`gateway did not start:\n${gw.output()}`);
+  return { ...gw, exited: exited(gw.child) };
 }
 
 /** A raw connection: what it received so far, and whether the server has closed it. */

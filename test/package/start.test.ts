@@ -5,12 +5,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort, ROOT } from '../support/processes.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const dataDir = mkdtempSync(join(tmpdir(), 'scim-bridge-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -40,12 +39,7 @@ describe('npm start', () => {
   });
 
   it('on a built tree starts without compiling anything', async () => {
-    const port = await new Promise<number>((done) => {
-      const s = createServer().listen(0, '127.0.0.1', () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => done(p));
-      });
-    });
+    const port = await freePort();
     const output = join(ROOT, 'dist/src/main.js');
     const before = statSync(output).mtimeMs;
     const started = Date.now();

@@ -26,8 +26,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts dist/src/main.js with `env` (and PATH, PORT) and waits until it listens or exits. */
-export async function startMain(env: Record<string, string>, options: { port?: number; startTimeoutMs?: number } = {}): Promise<GatewayProcess> {
+/**
+ * Starts dist/src/main.js with `env` (and PATH, PORT) and waits until it listens or exits. `listeningLog`:
+ * known listening from that line of its output instead of a /healthz call (whose kept-alive connection
+ * would count against server.maxConnections).
+ */
+export async function startMain(
+  env: Record<string, string>,
+  options: { port?: number; startTimeoutMs?: number; listeningLog?: string } = {},
+): Promise<GatewayProcess> {
   const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
@@ -39,11 +46,13 @@ export async function startMain(env: Record<string, string>, options: { port?: n
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
   const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
   // Listening is known from /healthz, whatever the log level lets through.
-  const answers = () =>
-    fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
-      (res) => res.ok,
-      () => false,
-    );
+  const answers = async () =>
+    options.listeningLog !== undefined
+      ? out.includes(options.listeningLog)
+      : fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+          (res) => res.ok,
+          () => false,
+        );
   while (!(await answers())) {
     if (child.exitCode !== null) break;
     if (Date.now() > deadline) {

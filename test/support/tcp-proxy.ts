@@ -16,7 +16,30 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+export interface TcpProxyOptions {
+  /** Holds everything the first connection sends for this long after its first byte (a request that arrives late). */
+  holdFirstConnectionMs?: number;
+}
+
+/** Passes what `client` sends on to `upstream`, the first bytes and all after them held back `holdMs`. */
+function relayHeld(client: Socket, upstream: Socket, holdMs: number): void {
+  const held: Buffer[] = [];
+  let holding = true;
+  client.on('data', (chunk: Buffer) => {
+    if (!holding) return void upstream.write(chunk);
+    if (held.length === 0) {
+      setTimeout(() => {
+        holding = false;
+        for (const c of held.splice(0)) upstream.write(c);
+      }, holdMs);
+    }
+    held.push(chunk);
+  });
+  client.on('end', () => upstream.end());
+}
+
+export async function startTcpProxy(target: { host: string; port: number }, options: TcpProxyOptions = {}): Promise<TcpProxy> {
+  let connections = 0;
   const sockets = new Set<Socket>();
   const upstreams = new Set<Socket>();
   const track = (s: Socket) => {
@@ -31,7 +54,11 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       track(upstream);
       upstreams.add(upstream);
       upstream.on('close', () => upstreams.delete(upstream));
-      client.pipe(upstream).pipe(client);
+      const hold = connections === 0 ? options.holdFirstConnectionMs : undefined;
+      connections += 1;
+      upstream.pipe(client);
+      if (hold === undefined) client.pipe(upstream);
+      else relayHeld(client, upstream, hold);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });

@@ -8,7 +8,14 @@
  * and still close to `rate` per second under sustained load.
  */
 import type { Clock } from '../../connectors/http/clock.js';
+import { MAX_TIMEOUT_MS } from '../../plugins/format.js';
 import type { NativeRateLimit } from '../types.js';
+
+/**
+ * The longest a native call can be in flight (the largest `connection.timeoutMs` a plugin may set): a call
+ * whose end is never recorded stops counting a window after it. The same in memory and in PostgreSQL.
+ */
+export const IN_FLIGHT_BOUND_MS = MAX_TIMEOUT_MS;
 
 /** The window's length in ms; throws on a limit no budget can keep (checked when a client is built). */
 export function windowMs(limit: NativeRateLimit): number {
@@ -18,7 +25,7 @@ export function windowMs(limit: NativeRateLimit): number {
   return (burst * 1000) / requestsPerSecond;
 }
 
-/** One counted call: in flight (`end` is Infinity) or ended at `end`. */
+/** One counted call: in flight (`end` is its in-flight bound, start + IN_FLIGHT_BOUND_MS) or ended at `end`. */
 interface Counted {
   end: number;
 }
@@ -32,8 +39,8 @@ export class StartWindow {
   /**
    * Records a call in flight and answers its end function when `limit` allows one; else the whole
    * milliseconds (at least one: a fractional wait could round to no progress on some clocks) until the
-   * first counted call that has ended stops counting — a window when every counted call is in flight
-   * (asking again then costs at most one call's latency).
+   * first counted call stops counting, at most one window (when every counted call is in flight, asking
+   * again then costs at most one call's latency).
    */
   grant(limit: NativeRateLimit): number | { end: () => void } {
     const periodMs = windowMs(limit);
@@ -41,9 +48,9 @@ export class StartWindow {
     this.#counted = this.#counted.filter((call) => call.end + periodMs > now);
     if (this.#counted.length >= limit.burst) {
       const firstEnd = Math.min(...this.#counted.map((call) => call.end));
-      return Number.isFinite(firstEnd) ? Math.max(1, Math.ceil(firstEnd + periodMs - now)) : Math.max(1, Math.ceil(periodMs));
+      return Math.max(1, Math.ceil(Math.min(firstEnd + periodMs - now, periodMs)));
     }
-    const call: Counted = { end: Infinity };
+    const call: Counted = { end: now + IN_FLIGHT_BOUND_MS };
     this.#counted.push(call);
     return { end: () => void (call.end = Math.min(call.end, this.clock.now())) };
   }

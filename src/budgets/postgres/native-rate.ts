@@ -18,13 +18,13 @@
  * An end that cannot be written leaves the call counted until its in-flight bound.
  */
 import type pg from 'pg';
-import { StartWindows, windowMs } from '../memory/start-window.js';
+import { IN_FLIGHT_BOUND_MS, StartWindows, windowMs } from '../memory/start-window.js';
 import { StartQueue, type Granted } from '../start-queue.js';
 import type { NativeRateLimit, NativeRates } from '../types.js';
 import type { Outage } from './outage.js';
 
-/** The longest a native call can be in flight: the largest `connection.timeoutMs` a plugin may set (plugins/format.ts). */
-export const IN_FLIGHT_BOUND_MS = 300_000;
+/** The longest a native call can be in flight (memory/start-window.ts: both budgets count a call as long). */
+export { IN_FLIGHT_BOUND_MS };
 
 /**
  * Keeps the entries that still count (ended less than a window ago, or in flight), and grants when fewer

@@ -4,6 +4,7 @@
  * (`data.expires_in`) or a configured one. Cached like OAuth2 tokens (until shortly before they expire,
  * on the injected clock); concurrent callers share the request in flight.
  */
+import { getNative } from '../../plugins/native-paths.js';
 import type { Clock } from './clock.js';
 import { cachedTokens, parseTokenUrl, TokenRequestError, type TokenSource } from './oauth2.js';
 import { linkSignals } from './signals.js';
@@ -14,13 +15,20 @@ export type TokenEndpointSettings = Extract<OutboundAuth, { type: 'token' }>;
 /** A token answer is small; a larger one is not what we asked for. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
-function at(body: unknown, path: string): unknown {
-  let value = body;
-  for (const key of path.split('.')) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
-    value = (value as Record<string, unknown>)[key];
+/** The answer's text, or undefined when it is larger than `max` bytes (the rest is then not read). */
+async function readCapped(response: Response, max: number): Promise<string | undefined> {
+  if (response.body === null) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body) {
+    size += chunk.byteLength;
+    if (size > max) {
+      await response.body.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(chunk);
   }
-  return value;
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function createTokenEndpointSource(settings: TokenEndpointSettings, deps: { clock: Clock; signal: AbortSignal; timeoutMs: number }): TokenSource {
@@ -41,10 +49,10 @@ export function createTokenEndpointSource(settings: TokenEndpointSettings, deps:
     }
     const link = linkSignals([deps.signal], deps.timeoutMs);
     let response: Response;
-    let text: string;
+    let text: string | undefined;
     try {
       response = await fetch(url, { method: settings.request.method, headers, ...(body === undefined ? {} : { body }), signal: link.signal, redirect: 'error' });
-      text = await response.text();
+      text = await readCapped(response, MAX_ANSWER_BYTES);
     } catch {
       if (deps.signal.aborted) throw new TokenRequestError('unavailable', 'native client closed', false);
       if (link.timedOut()) throw new TokenRequestError('timeout', 'token request timed out', true);
@@ -58,16 +66,16 @@ export function createTokenEndpointSource(settings: TokenEndpointSettings, deps:
     }
     let answer: unknown;
     try {
-      if (text.length > MAX_ANSWER_BYTES) throw new Error('too large');
+      if (text === undefined) throw new Error('too large');
       answer = JSON.parse(text);
     } catch {
       throw new TokenRequestError('http', 'token endpoint answered something other than JSON', false, status);
     }
-    const token = at(answer, settings.token);
+    const token = getNative(answer, settings.token);
     if (typeof token !== 'string' || token === '') {
       throw new TokenRequestError('http', `token endpoint answer has no token at "${settings.token}"`, false, status);
     }
-    const lifetime = settings.expiresIn === undefined ? undefined : at(answer, settings.expiresIn);
+    const lifetime = settings.expiresIn === undefined ? undefined : getNative(answer, settings.expiresIn);
     const expiresIn = typeof lifetime === 'number' ? lifetime : typeof lifetime === 'string' && /^\d{1,9}$/.test(lifetime) ? Number(lifetime) : settings.lifetimeSeconds;
     return { token, expiresIn };
   });

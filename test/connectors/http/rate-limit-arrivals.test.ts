@@ -5,64 +5,30 @@
  * loopback proxy holds the first request of the first connection for a while before passing it on to the
  * 15Five emulator, which enforces the same budget; the emulator's own record of arrivals is the judge.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNativeClient } from '../../../src/connectors/http/client.js';
 import { startEmulator, type Emulator } from '../../emulators/index.js';
 import { busiestWindow } from '../../budgets/support.js';
+import { startTcpProxy, type TcpProxy } from '../../support/tcp-proxy.js';
 import { settingsFor } from './support.js';
 
 const BUDGET = 5; // requests per second, the API's and the client's alike
 const HOLD_MS = 300;
 
-/** A TCP proxy to `port` that holds everything the first connection sends for HOLD_MS after its first byte. */
-async function delayingProxy(port: number): Promise<{ server: Server; origin: string }> {
-  let connections = 0;
-  const server = createServer((client: Socket) => {
-    const first = connections === 0;
-    connections += 1;
-    const upstream = connect(port, '127.0.0.1');
-    upstream.pipe(client);
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-    if (!first) {
-      client.pipe(upstream);
-      return;
-    }
-    const held: Buffer[] = [];
-    let holding = true;
-    client.on('data', (chunk: Buffer) => {
-      if (!holding) return void upstream.write(chunk);
-      if (held.length === 0) {
-        setTimeout(() => {
-          holding = false;
-          for (const c of held.splice(0)) upstream.write(c);
-        }, HOLD_MS);
-      }
-      held.push(chunk);
-    });
-    client.on('end', () => upstream.end());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy: no port');
-  return { server, origin: `http://127.0.0.1:${address.port}` };
-}
-
 describe('native budget against an API that counts arrivals', () => {
   let emulator: Emulator;
-  let proxy: { server: Server; origin: string };
+  let proxy: TcpProxy;
   beforeAll(async () => {
     emulator = await startEmulator('15five', { faults: { rateLimit: { requestsPerSecond: BUDGET } } });
-    proxy = await delayingProxy(Number(new URL(emulator.url).port));
+    proxy = await startTcpProxy({ host: '127.0.0.1', port: Number(new URL(emulator.url).port) }, { holdFirstConnectionMs: HOLD_MS });
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
+    await proxy.close();
     await emulator.close();
   });
 
   it('a call held on its way still counts: the API never sees more than the budget in any second', async () => {
-    const base = `${proxy.origin}${new URL(emulator.url).pathname}`;
+    const base = `http://127.0.0.1:${proxy.port}${new URL(emulator.url).pathname}`;
     const auth = { type: 'header' as const, header: 'Authorization', prefix: 'Bearer ', value: emulator.credentials.apiKey! };
     // No retries: a 429 must show as a 429, not be hidden by a second try.
     const client = createNativeClient(

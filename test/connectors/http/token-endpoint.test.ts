@@ -14,6 +14,11 @@ describe('token auth: a token endpoint of the API\'s own', () => {
   const valid = new Set<string>();
   beforeAll(async () => {
     server = await startServer((req, res, body) => {
+      if (req.url === '/v1/big-auth') {
+        // More than a token answer may be, and never ended: a client that read it all would wait forever.
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return void res.write(`{"data":{"token":"${'x'.repeat(128 * 1024)}`);
+      }
       if (req.url === '/v1/auth') {
         const credentials = JSON.parse(body) as Record<string, string>;
         if (credentials.client_id !== 'cid' || credentials.client_secret !== 'top-secret') return json(res, 401, { success: false, error: { code: 401 } });
@@ -99,6 +104,16 @@ describe('token auth: a token endpoint of the API\'s own', () => {
     expect(error).toBeInstanceOf(DownstreamError);
     expect(server.seen.every((s) => s.url === '/v1/auth')).toBe(true);
     expect(JSON.stringify(error) + String(error)).not.toContain('wrong-secret');
+    await client.close();
+  });
+
+  it('an answer larger than a token answer may be is refused without being read to its end', async () => {
+    const big = auth();
+    if (big.type !== 'token') throw new Error('unreachable');
+    const client = createNativeClient(settingsFor(`${server.url}/v1`, { auth: { ...big, request: { ...big.request, url: `${server.url}/v1/big-auth` } } }));
+    const error = await get(client).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DownstreamError);
+    expect((error as Error).message).toContain('other than JSON');
     await client.close();
   });
 
