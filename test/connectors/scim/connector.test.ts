@@ -29,7 +29,6 @@ function rig(script: (req: NativeRequest) => NativeResponse, normalize: unknown 
   const normalizer = compileNormalizer(normalizeSection.parse(normalize) as NormalizeInput, 'apps.x.normalize', problems)!;
   const connector = new ScimConnector(DEFAULT_SCIM_PLUGIN, normalizer, client, pino({ level: 'silent' }));
   const ctx: ConnectorContext = {
-    requestId: 'r1',
     nativeIdOf: async (_t, id) => ids[id],
     scimIdOf: async () => undefined,
     groupsOf: async () => [],
